@@ -1,0 +1,110 @@
+"""Checks on user input. Every error names the argument and says what was expected.
+
+Arrays are never modified: conversion makes a C-contiguous copy in the model's dtype only when the
+input is not already one (read-only inputs are fine, the kernels only read X and Y).
+"""
+import math
+import numbers
+
+import numpy as np
+
+from .kernels import CODES
+
+ACTIVATIONS = tuple(name for name in CODES if name != "identity") + ("identity",)
+DTYPES = ("float32", "float64")
+
+
+def dtype(value, name="dtype"):
+    try:
+        dt = np.dtype(value)
+    except TypeError:
+        dt = None
+    if dt is None or dt.name not in DTYPES:
+        raise TypeError(f"{name} must be 'float32' or 'float64', got {value!r}")
+    return dt
+
+
+def activation(value, name="hidden_activation"):
+    if value not in ACTIVATIONS:
+        raise ValueError(f"{name} must be one of {', '.join(ACTIVATIONS)}; got {value!r}")
+    return value
+
+
+def layer_dims(value, name="layer_dims"):
+    try:
+        dims = list(value)
+    except TypeError:
+        raise TypeError(f"{name} must be a sequence of layer sizes such as [2, 4, 1], "
+                        f"got {value!r}") from None
+    if len(dims) < 2:
+        raise ValueError(f"{name} needs at least two entries (inputs and outputs), got {dims}")
+    for d in dims:
+        if isinstance(d, (bool, np.bool_)) or not isinstance(d, numbers.Integral) or d <= 0:
+            raise ValueError(f"{name} must hold positive integers, got {dims}")
+    if dims[-1] != 1:
+        raise ValueError(f"{name} must end in 1 (one sigmoid output for binary labels), "
+                         f"got {dims}")
+    return [int(d) for d in dims]
+
+
+def _array(value, name):
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # ragged lists and the like
+        raise TypeError(f"{name} must be array-like of numbers: {exc}") from None
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number)
+                                   or arr.dtype == np.bool_):
+        raise TypeError(f"{name} must hold numbers, got dtype {arr.dtype}")
+    return arr
+
+
+def _finite(arr, name):
+    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+        raise ValueError(f"{name} contains NaN or inf")
+
+
+def features(X, n_x, dt, name="X"):
+    """X as a C-contiguous (n_x, m) array of dtype dt, m >= 1, finite."""
+    arr = _array(X, name)
+    if arr.ndim != 2:
+        raise ValueError(f"{name} must be 2-D (features, examples) = ({n_x}, m), "
+                         f"got shape {arr.shape}")
+    if arr.shape[0] != n_x:
+        raise ValueError(f"{name} has {arr.shape[0]} features (rows), but the model is "
+                         f"expecting {n_x}")
+    if arr.shape[1] == 0:
+        raise ValueError(f"{name} has no examples (m = 0)")
+    _finite(arr, name)
+    out = np.ascontiguousarray(arr, dtype=dt)
+    if out.dtype.kind == "f" and not np.isfinite(out).all():
+        raise ValueError(f"{name} overflows {dt.name} (inf after conversion)")
+    return out
+
+
+def labels(Y, m, dt, name="Y"):
+    """Y as a C-contiguous (1, m) array of dtype dt with values in [0, 1]."""
+    arr = _array(Y, name)
+    if arr.ndim == 1:
+        raise ValueError(f"{name} must be 2-D of shape (1, {m}), got shape {arr.shape} "
+                         f"(reshape it with Y.reshape(1, -1))")
+    if arr.shape != (1, m):
+        raise ValueError(f"{name} must have shape (1, {m}) to match X, got {arr.shape}")
+    _finite(arr, name)
+    if arr.size and (arr.min() < 0 or arr.max() > 1):
+        raise ValueError(f"{name} must hold labels in [0, 1], got values in "
+                         f"[{arr.min()}, {arr.max()}]")
+    return np.ascontiguousarray(arr, dtype=dt)
+
+
+def learning_rate(value, name="learning_rate"):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) \
+            or not math.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+    return float(value)
+
+
+def count(value, name, minimum=0):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) \
+            or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)

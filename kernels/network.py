@@ -1,0 +1,131 @@
+"""Whole-network kernels on a flat parameter vector.
+
+theta holds W1, b1, W2, b2, … back to back (each W row-major (n_l, n_{l-1}), each b (n_l,)), so a
+network of any depth is one array and one compiled signature per dtype, with no typed lists. Views
+of it are taken with slicing + reshape, which allocate nothing.
+
+The workspace (see ``make_workspace``) is allocated once per (layer_dims, m, dtype):
+- ``acts``: A1 … A_{L-1} and the logits Z_L back to back (Z of hidden layers is never kept: g' is
+  computed from A);
+- ``AL``: sigmoid(Z_L);
+- ``D0``/``D1``: dA and dZ of the current layer (dZ overwrites dA) and dA_prev, in turn;
+- ``grad``: dW and db in theta's layout.
+"""
+from collections import namedtuple
+
+import numpy as np
+
+from ._options import jit
+from .activations import IDENTITY, stable_sigmoid
+from .dense import linear_activation_backward, linear_activation_forward, linear_backward
+from .loss import sigmoid_cross_entropy, sigmoid_output_delta
+
+Workspace = namedtuple("Workspace", "m acts AL D0 D1 grad")
+
+
+def n_parameters(layer_dims):
+    return sum(n * k + n for k, n in zip(layer_dims[:-1], layer_dims[1:]))
+
+
+def make_workspace(layer_dims, m, dtype):
+    dims = [int(d) for d in layer_dims]
+    widest = max(dims[1:])  # dZ of any layer and dA_prev of layers 1 … L-1
+    return Workspace(
+        m=m,
+        acts=np.zeros(sum(dims[1:]) * m, dtype),
+        AL=np.zeros((dims[-1], m), dtype),
+        D0=np.zeros(widest * m, dtype),
+        D1=np.zeros(widest * m, dtype),
+        grad=np.zeros(n_parameters(dims), dtype),
+    )
+
+
+@jit
+def forward(theta, dims, X, activation, acts):
+    """Fill acts with A1 … A_{L-1} (activation g) and the logits Z_L (identity)."""
+    L = dims.size - 1
+    m = X.shape[1]
+    A_prev = X
+    off = 0
+    aoff = 0
+    for l in range(1, L + 1):
+        n = dims[l]
+        k = dims[l - 1]
+        W = theta[off:off + n * k].reshape((n, k))
+        b = theta[off + n * k:off + n * k + n].reshape((n, 1))
+        off += n * k + n
+        A = acts[aoff:aoff + n * m].reshape((n, m))
+        aoff += n * m
+        linear_activation_forward(A_prev, W, b, activation if l < L else IDENTITY, A, A)
+        A_prev = A
+
+
+@jit
+def logits(acts, dims, m):
+    n = dims[-1]
+    return acts[acts.size - n * m:].reshape((n, m))
+
+
+@jit
+def backward(theta, dims, X, Y, activation, acts, AL, D0, D1, grad):
+    """Gradients of the mean cross-entropy into grad (theta's layout), from a forward pass."""
+    L = dims.size - 1
+    m = X.shape[1]
+    inv_m = 1.0 / m
+    off = theta.size  # walk theta and acts from the end
+    aoff = acts.size
+    cur = D0
+    other = D1
+    for l in range(L, 0, -1):
+        n = dims[l]
+        k = dims[l - 1]
+        b_at = off - n
+        W_at = b_at - n * k
+        off = W_at
+        W = theta[W_at:b_at].reshape((n, k))
+        dW = grad[W_at:b_at].reshape((n, k))
+        db = grad[b_at:b_at + n].reshape((n, 1))
+        A = acts[aoff - n * m:aoff].reshape((n, m))
+        aoff -= n * m
+        A_prev = X if l == 1 else acts[aoff - k * m:aoff].reshape((k, m))
+        dZ = cur[:n * m].reshape((n, m))
+        dA_prev = other[:k * m].reshape((k, m)) if l > 1 else dZ  # layer 1: not computed
+        if l == L:
+            sigmoid_output_delta(A, Y, AL, dZ)  # A holds Z_L here
+            linear_backward(dZ, A_prev, W, inv_m, dW, db, dA_prev, l > 1)
+        else:
+            linear_activation_backward(dZ, A, A_prev, W, activation, inv_m, dZ, dW, db,
+                                       dA_prev, l > 1)
+        cur, other = other, cur
+
+
+@jit
+def train_steps(theta, dims, X, Y, activation, learning_rate, n_steps, acts, AL, D0, D1, grad):
+    """n_steps of full-batch gradient descent, in place on theta. Returns the cost of the first
+    step's forward pass (the cost *before* that step's update, as the course records it)."""
+    cost = np.nan
+    m = X.shape[1]
+    for step in range(n_steps):
+        forward(theta, dims, X, activation, acts)
+        if step == 0:
+            cost = sigmoid_cross_entropy(logits(acts, dims, m), Y)
+        backward(theta, dims, X, Y, activation, acts, AL, D0, D1, grad)
+        for i in range(theta.size):
+            theta[i] -= learning_rate * grad[i]
+    return cost
+
+
+@jit
+def cost(theta, dims, X, Y, activation, acts):
+    forward(theta, dims, X, activation, acts)
+    return sigmoid_cross_entropy(logits(acts, dims, X.shape[1]), Y)
+
+
+@jit
+def predict_proba(theta, dims, X, activation, acts, AL):
+    forward(theta, dims, X, activation, acts)
+    ZL = logits(acts, dims, X.shape[1])
+    n, m = ZL.shape
+    for i in range(n):
+        for j in range(m):
+            AL[i, j] = stable_sigmoid(ZL[i, j])
