@@ -56,18 +56,20 @@ def flatten_images(x_orig):
     return x_orig.reshape(x_orig.shape[0], -1).T / 255.0
 
 
-def load_file(path):
+def load_file(path, labels_required=True):
     """X and Y from a .npz (arrays named X and Y, examples as columns) or the course's .h5
-    (train_set_x/train_set_y or test_set_x/test_set_y; images are flattened and scaled)."""
+    (train_set_x/train_set_y or test_set_x/test_set_y; images are flattened and scaled).
+    Y is None when the file has none and ``labels_required`` is False."""
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"data file not found: {path}")
     if path.endswith(".npz"):
         with np.load(path, allow_pickle=False) as data:
-            if "X" not in data.files or "Y" not in data.files:
-                raise ValueError(f"{path}: a .npz data file needs arrays named X and Y, "
-                                 f"found {data.files}")
-            return data["X"], data["Y"]
+            needed = ("X", "Y") if labels_required else ("X",)
+            if any(name not in data.files for name in needed):
+                raise ValueError(f"{path}: a .npz data file needs arrays named "
+                                 f"{' and '.join(needed)}, found {data.files}")
+            return data["X"], data["Y"] if "Y" in data.files else None
     if path.endswith((".h5", ".hdf5")):
         try:
             import h5py

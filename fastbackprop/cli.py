@@ -1,0 +1,146 @@
+"""The ``fastbackprop`` command: ``train`` (built-in flower data by default) and ``predict``.
+
+A user mistake (bad option, missing or malformed file, wrong shapes) ends with one line on stderr
+and exit status 2, never a traceback.
+"""
+import argparse
+import sys
+import time
+
+import numpy as np
+
+from . import baseline, datasets
+from .model import Model
+
+FLOWER = dict(hidden=[4], activation="tanh", learning_rate=1.2, iterations=10000)
+FILE = dict(hidden=[20, 7, 5], activation="relu", learning_rate=0.0075, iterations=2500)
+
+
+class UsageError(Exception):
+    """A mistake of the user's: reported in one line."""
+
+
+def _int_list(text):
+    try:
+        values = [int(v) for v in text.replace(" ", "").split(",") if v]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers such as 2,4,1, "
+                                         f"got {text!r}") from None
+    return values
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="fastbackprop", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    train = sub.add_parser("train", help="train a model (on the built-in planar flower by "
+                                         "default) and compare with the NumPy baseline")
+    train.add_argument("--data", help=".npz with X (n_x, m) and Y (1, m), or the course's .h5")
+    train.add_argument("--layer-dims", type=_int_list, help="e.g. 2,4,1 (first = features, "
+                       "last = 1); default n_x,4,1 on the flower, n_x,20,7,5,1 on a file")
+    train.add_argument("--activation", help="hidden activation: relu, leaky_relu, tanh, "
+                       "sigmoid, identity (default tanh on the flower, relu on a file)")
+    train.add_argument("--learning-rate", type=float, help="default 1.2 on the flower, "
+                       "0.0075 on a file")
+    train.add_argument("--iterations", type=int, help="default 10000 on the flower, 2500 on "
+                       "a file")
+    train.add_argument("--dtype", default="float64", help="float64 (default) or float32")
+    train.add_argument("--seed", type=int, default=3, help="initialisation seed (default 3)")
+    train.add_argument("--save", help="write the trained model to this .npz")
+    train.add_argument("--no-baseline", action="store_true",
+                       help="skip the NumPy baseline run and the speed-up")
+    train.add_argument("--quiet", action="store_true", help="no cost lines")
+
+    predict = sub.add_parser("predict", help="predict 0/1 labels with a saved model")
+    predict.add_argument("model", help="a model file written by `fastbackprop train --save`")
+    predict.add_argument("data", help=".npz with X (n_x, m), or the course's .h5")
+    predict.add_argument("-o", "--output", help="write here instead of stdout (.npy gives the "
+                         "(1, m) array; anything else a CSV of label,probability per example)")
+    return parser
+
+
+def train(args):
+    defaults = FILE if args.data else FLOWER
+    if args.data:
+        X, Y = datasets.load_file(args.data)
+        source = args.data
+    else:
+        X, Y = datasets.planar_flower()
+        source = "the planar flower (400 points, built in)"
+    X = np.asarray(X)
+    if X.ndim != 2:
+        raise UsageError(f"--data: X must be 2-D (features, examples), got shape {X.shape}")
+    layer_dims = args.layer_dims or [X.shape[0], *defaults["hidden"], 1]
+    activation = args.activation or defaults["activation"]
+    learning_rate = defaults["learning_rate"] if args.learning_rate is None \
+        else args.learning_rate
+    iterations = defaults["iterations"] if args.iterations is None else args.iterations
+
+    model = Model(layer_dims, hidden_activation=activation, dtype=args.dtype, seed=args.seed)
+    start_parameters = model.parameters
+    print(f"Training {model} on {source}: {iterations} iterations, learning rate "
+          f"{learning_rate}")
+    every = max(1, iterations // 10)
+
+    # the first call compiles the kernels (or loads them from numba's on-disk cache)
+    warm = Model.from_parameters(start_parameters, activation, args.dtype)
+    start = time.perf_counter()
+    warm.fit(X, Y, learning_rate=learning_rate, num_iterations=1)
+    compile_s = time.perf_counter() - start
+
+    start = time.perf_counter()
+    model.fit(X, Y, learning_rate=learning_rate, num_iterations=iterations, record_every=every,
+              print_cost=not args.quiet)
+    fast_s = time.perf_counter() - start
+    accuracy = float(np.mean(model.predict(X) == np.asarray(Y)))
+    print(f"fastbackprop: final cost {model.cost(X, Y):.6f}, training accuracy "
+          f"{100 * accuracy:.1f} %, {fast_s:.3f} s ({1e3 * fast_s / max(iterations, 1):.4f} ms "
+          f"per iteration; first call, compiling or loading the kernels: {compile_s:.2f} s)")
+
+    if not args.no_baseline:
+        Xb = np.ascontiguousarray(X, dtype=model.dtype)
+        Yb = np.ascontiguousarray(Y, dtype=model.dtype)
+        start = time.perf_counter()
+        parameters, _ = baseline.train(Xb, Yb, start_parameters, activation, learning_rate,
+                                       iterations, record_every=every)
+        numpy_s = time.perf_counter() - start
+        ZL = baseline.L_model_forward(Xb, parameters, activation)[1][-1][1]
+        print(f"NumPy baseline: final cost {baseline.compute_cost(ZL, Yb):.6f}, {numpy_s:.3f} s "
+              f"({1e3 * numpy_s / max(iterations, 1):.4f} ms per iteration)")
+        print(f"Speed-up over the NumPy baseline: {numpy_s / fast_s:.1f}x")
+    if args.save:
+        model.save(args.save)
+        print(f"Model saved to {args.save}")
+
+
+def predict(args):
+    model = Model.load(args.model)
+    X, _ = datasets.load_file(args.data, labels_required=False)
+    proba = model.predict_proba(X)
+    labels = (proba > 0.5).astype(np.int64)
+    if args.output and args.output.endswith(".npy"):
+        np.save(args.output, labels)
+        return
+    lines = "".join(f"{y},{p:.6g}\n" for y, p in zip(labels[0], proba[0]))
+    if args.output:
+        with open(args.output, "w") as f:
+            f.write("label,probability\n" + lines)
+    else:
+        sys.stdout.write("label,probability\n" + lines)
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    try:
+        {"train": train, "predict": predict}[args.command](args)
+    except (UsageError, ValueError, TypeError, OSError, ImportError) as exc:
+        print(f"fastbackprop {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"fastbackprop {args.command}: interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,56 @@
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, settings
+
+# CI: a fixed, derandomised profile so a run is reproducible; locally the default explores more.
+settings.register_profile("ci", derandomize=True, deadline=None, max_examples=25,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", deadline=None, max_examples=60,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+ACTIVATIONS = ["relu", "leaky_relu", "tanh", "sigmoid", "identity"]
+DTYPES = ["float64", "float32"]
+# agreement with the NumPy baseline, relative to the size of the reference array
+RTOL = {"float64": 1e-10, "float32": 1e-4}
+
+CATVNONCAT = Path(os.environ.get(
+    "FASTBACKPROP_CATVNONCAT",
+    Path(__file__).resolve().parents[2] / "shared" / "data" / "catvnoncat"))
+
+
+def assert_close(actual, expected, dtype, what=""):
+    """|actual - expected| <= rtol * (|expected| + max|expected|·1e-3): relative, but tolerant
+    of entries that are zero up to rounding (cancellation in sums)."""
+    actual = np.asarray(actual, np.float64)
+    expected = np.asarray(expected, np.float64)
+    assert actual.shape == expected.shape, (what, actual.shape, expected.shape)
+    rtol = RTOL[np.dtype(dtype).name]
+    scale = np.max(np.abs(expected)) if expected.size else 0.0
+    np.testing.assert_allclose(actual, expected, rtol=rtol, atol=rtol * scale, err_msg=what)
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(12345)
+
+
+def classification_data(rng, n_x, m, dtype="float64"):
+    X = rng.standard_normal((n_x, m)).astype(dtype)
+    Y = (rng.random((1, m)) > 0.5).astype(dtype)
+    return X, Y
+
+
+@pytest.fixture(scope="session")
+def catvnoncat():
+    if not CATVNONCAT.is_dir():
+        pytest.skip(f"cat vs non-cat data not found at {CATVNONCAT} "
+                    "(set FASTBACKPROP_CATVNONCAT to the folder holding the .h5 files)")
+    pytest.importorskip("h5py", reason="reading the course's .h5 files needs h5py")
+    from fastbackprop import datasets
+    train_x, train_y, test_x, test_y, classes = datasets.load_catvnoncat(CATVNONCAT)
+    return (datasets.flatten_images(train_x), train_y.astype(np.float64),
+            datasets.flatten_images(test_x), test_y.astype(np.float64))

@@ -1,0 +1,31 @@
+"""The kernels ship as fastbackprop.kernels; nothing installs as a top-level `kernels`."""
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_kernels_import_as_subpackage():
+    import fastbackprop.kernels as kernels
+    assert kernels.__name__ == "fastbackprop.kernels"
+    assert hasattr(kernels, "linear_activation_forward")
+
+
+def test_wheel_has_no_top_level_kernels(tmp_path):
+    if not (ROOT / "pyproject.toml").is_file():
+        pytest.skip("not run from a source checkout")
+    pytest.importorskip("setuptools", reason="building the wheel needs setuptools")
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps",
+                           "--no-build-isolation", "-q", "-w", str(tmp_path), str(ROOT)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    (wheel,) = tmp_path.glob("fastbackprop-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert {n.split("/")[0] for n in names} == {"fastbackprop",
+                                                 wheel.name.split("-py")[0] + ".dist-info"}
+    assert "fastbackprop/kernels/dense.py" in names
+    assert "fastbackprop/kernels/_options.py" in names
