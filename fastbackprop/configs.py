@@ -1,0 +1,55 @@
+"""The named benchmark configurations: one registry for the tests, `fastbackprop bench` and asv.
+
+Each is a full-batch binary classifier (sigmoid output, cross-entropy) on synthetic data drawn
+from a fixed seed, so every system starts from the same X, Y and parameters.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Config:
+    name: str
+    title: str
+    layer_dims: tuple
+    m: int
+    hidden_activation: str
+    learning_rate: float
+    dtypes: tuple = ("float64",)
+
+    def data(self, dtype="float64", seed=0):
+        """X (n_x, m) and Y (1, m): Gaussian features, labels from a random linear rule."""
+        rng = np.random.default_rng(seed)
+        X = rng.standard_normal((self.layer_dims[0], self.m))
+        w = rng.standard_normal(self.layer_dims[0])
+        Y = (w @ X > 0).astype(np.float64)[None, :]
+        return np.ascontiguousarray(X, dtype), np.ascontiguousarray(Y, dtype)
+
+    def parameters(self, dtype="float64", seed=0):
+        """The common starting point: He (relu) or Glorot (tanh) initialisation."""
+        from ._init import default_scheme, initialize
+        return initialize(list(self.layer_dims), default_scheme(self.hidden_activation), seed,
+                          np.dtype(dtype))
+
+
+CONFIGS = {
+    c.name: c for c in (
+        Config("a", "planar", (2, 4, 1), 400, "tanh", 1.2),
+        Config("b", "cat", (12288, 20, 7, 5, 1), 209, "relu", 0.0075),
+        Config("c", "narrow-deep", (100, 64, 64, 64, 64, 64, 64, 1), 16384, "relu", 0.01,
+               ("float64", "float32")),
+        Config("d", "wide", (1024, 1024, 1024, 1), 2048, "relu", 0.01, ("float32",)),
+        Config("e", "minibatch step", (784, 256, 128, 1), 64, "relu", 0.01),
+    )
+}
+
+
+def flops_per_iteration(layer_dims, m):
+    """GEMM floating-point operations of one forward + backward pass (2·n·k·m per product:
+    Z = W·A_prev, dW = dZ·A_prevᵀ, and dA_prev = Wᵀ·dZ for every layer but the first)."""
+    total = 0
+    for l in range(1, len(layer_dims)):
+        products = 3 if l > 1 else 2
+        total += products * 2 * layer_dims[l] * layer_dims[l - 1] * m
+    return total
