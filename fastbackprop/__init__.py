@@ -4,7 +4,33 @@
 - ``fastbackprop.course``: the deeplearning.ai course's functions, same names and results, faster;
 - ``fastbackprop.baseline``: the pure-NumPy reference every kernel is checked and timed against.
 """
-from .model import Model
+import importlib.util as _util
+import os as _os
+import sys as _sys
+
+
+def _source_checkout_kernels():
+    # The wheel maps the repository's top-level `kernels/` to `fastbackprop.kernels`. Imported
+    # straight from a source checkout (`python -m fastbackprop` at the repository root), that
+    # folder sits beside this one instead: load it under the same name.
+    here = _os.path.dirname(_os.path.abspath(__file__))
+    source = _os.path.join(_os.path.dirname(here), "kernels")
+    if _os.path.isdir(_os.path.join(here, "kernels")) or "fastbackprop.kernels" in _sys.modules \
+            or not _os.path.isfile(_os.path.join(source, "_options.py")):
+        return
+    if _util.find_spec("fastbackprop.kernels") is not None:  # an editable install maps it
+        return
+    spec = _util.spec_from_file_location("fastbackprop.kernels",
+                                         _os.path.join(source, "__init__.py"),
+                                         submodule_search_locations=[source])
+    module = _util.module_from_spec(spec)
+    _sys.modules["fastbackprop.kernels"] = module
+    spec.loader.exec_module(module)
+
+
+_source_checkout_kernels()
+
+from .model import Model  # noqa: E402
 
 __version__ = "0.1.0"
 __all__ = ["Model", "__version__"]
