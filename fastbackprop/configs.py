@@ -32,6 +32,11 @@ class Config:
         return initialize(list(self.layer_dims), default_scheme(self.hidden_activation), seed,
                           np.dtype(dtype))
 
+    def layers(self):
+        """The shape (n_l, n_{l-1}, m) of every layer l = 1 … L: W is (n_l, n_{l-1}), A_prev is
+        (n_{l-1}, m). The per-layer kernel benchmarks name them by config and layer ("c2")."""
+        return [(n, k, self.m) for k, n in zip(self.layer_dims[:-1], self.layer_dims[1:])]
+
 
 CONFIGS = {
     c.name: c for c in (
