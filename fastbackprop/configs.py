@@ -17,6 +17,9 @@ class Config:
     hidden_activation: str
     learning_rate: float
     dtypes: tuple = ("float64",)
+    # iterations per timed chunk in `fastbackprop bench`: about 0.1-0.2 s of the NumPy baseline,
+    # long enough for the timer and short enough to alternate systems many times
+    bench_iterations: int = 1
 
     def data(self, dtype="float64", seed=0):
         """X (n_x, m) and Y (1, m): Gaussian features, labels from a random linear rule."""
@@ -40,12 +43,14 @@ class Config:
 
 CONFIGS = {
     c.name: c for c in (
-        Config("a", "planar", (2, 4, 1), 400, "tanh", 1.2),
-        Config("b", "cat", (12288, 20, 7, 5, 1), 209, "relu", 0.0075),
+        Config("a", "planar", (2, 4, 1), 400, "tanh", 1.2, bench_iterations=3000),
+        Config("b", "cat", (12288, 20, 7, 5, 1), 209, "relu", 0.0075, bench_iterations=30),
         Config("c", "narrow-deep", (100, 64, 64, 64, 64, 64, 64, 1), 16384, "relu", 0.01,
-               ("float64", "float32")),
-        Config("d", "wide", (1024, 1024, 1024, 1), 2048, "relu", 0.01, ("float32",)),
-        Config("e", "minibatch step", (784, 256, 128, 1), 64, "relu", 0.01),
+               ("float64", "float32"), bench_iterations=2),
+        Config("d", "wide", (1024, 1024, 1024, 1), 2048, "relu", 0.01, ("float32",),
+               bench_iterations=2),
+        Config("e", "minibatch step", (784, 256, 128, 1), 64, "relu", 0.01,
+               bench_iterations=80),
     )
 }
 
