@@ -1,7 +1,8 @@
 """Checks on user input. Every error names the argument and says what was expected.
 
 Arrays are never modified: conversion makes a C-contiguous copy in the model's dtype only when the
-input is not already one (read-only inputs are fine, the kernels only read X and Y).
+input is not already one (or is read-only: see ``convert``). The kernels only read X and Y.
+Wrong types give TypeError, wrong values ValueError.
 """
 import math
 import numbers
@@ -16,8 +17,8 @@ DTYPES = ("float32", "float64")
 
 def dtype(value, name="dtype"):
     try:
-        dt = np.dtype(value)
-    except TypeError:
+        dt = np.dtype(value) if value is not None else None
+    except (TypeError, ValueError):
         dt = None
     if dt is None or dt.name not in DTYPES:
         raise TypeError(f"{name} must be 'float32' or 'float64', got {value!r}")
@@ -25,12 +26,19 @@ def dtype(value, name="dtype"):
 
 
 def activation(value, name="hidden_activation"):
-    if value not in ACTIVATIONS:
+    if not isinstance(value, str) or value not in ACTIVATIONS:
         raise ValueError(f"{name} must be one of {', '.join(ACTIVATIONS)}; got {value!r}")
     return value
 
 
+def _is_int(value):
+    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+
+
 def layer_dims(value, name="layer_dims"):
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"{name} must be a sequence of layer sizes such as [2, 4, 1], "
+                        f"got {value!r}")
     try:
         dims = list(value)
     except TypeError:
@@ -39,7 +47,7 @@ def layer_dims(value, name="layer_dims"):
     if len(dims) < 2:
         raise ValueError(f"{name} needs at least two entries (inputs and outputs), got {dims}")
     for d in dims:
-        if isinstance(d, (bool, np.bool_)) or not isinstance(d, numbers.Integral) or d <= 0:
+        if not _is_int(d) or d <= 0:
             raise ValueError(f"{name} must hold positive integers, got {dims}")
     if dims[-1] != 1:
         raise ValueError(f"{name} must end in 1 (one sigmoid output for binary labels), "
@@ -47,25 +55,49 @@ def layer_dims(value, name="layer_dims"):
     return [int(d) for d in dims]
 
 
-def _array(value, name):
+def seed(value, name="seed"):
+    if value is None:
+        return None
+    if not _is_int(value) or value < 0:
+        raise ValueError(f"{name} must be None or an integer >= 0, got {value!r}")
+    return int(value)
+
+
+def array(value, name):
+    """value as an ndarray of real numbers (bool and int included), not yet converted."""
     try:
         arr = np.asarray(value)
     except Exception as exc:  # ragged lists and the like
         raise TypeError(f"{name} must be array-like of numbers: {exc}") from None
-    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number)
-                                   or arr.dtype == np.bool_):
-        raise TypeError(f"{name} must hold numbers, got dtype {arr.dtype}")
+    if arr.dtype == object or arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold real numbers (float, int or bool), "
+                        f"got dtype {arr.dtype}")
     return arr
 
 
-def _finite(arr, name):
+def finite(arr, name):
     if arr.dtype.kind == "f" and not np.isfinite(arr).all():
         raise ValueError(f"{name} contains NaN or inf")
 
 
+def convert(arr, dt, name):
+    """arr as a C-contiguous, writeable array of dtype dt (no copy when it already is one); a
+    value too large for dt is an error, not an overflow warning and an inf.
+
+    Read-only inputs (memmaps opened with mode "r", frozen arrays) are copied once: numba types
+    them as a different array type, and each would compile every kernel again."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = np.ascontiguousarray(arr, dtype=dt)
+        if not out.flags.writeable:
+            out = out.copy()
+    if out.dtype != arr.dtype and not np.isfinite(out).all():
+        raise ValueError(f"{name} has values too large for {dt.name} (inf after conversion)")
+    return out
+
+
 def features(X, n_x, dt, name="X"):
     """X as a C-contiguous (n_x, m) array of dtype dt, m >= 1, finite."""
-    arr = _array(X, name)
+    arr = array(X, name)
     if arr.ndim != 2:
         raise ValueError(f"{name} must be 2-D (features, examples) = ({n_x}, m), "
                          f"got shape {arr.shape}")
@@ -73,38 +105,37 @@ def features(X, n_x, dt, name="X"):
         raise ValueError(f"{name} has {arr.shape[0]} features (rows), but the model is "
                          f"expecting {n_x}")
     if arr.shape[1] == 0:
-        raise ValueError(f"{name} has no examples (m = 0)")
-    _finite(arr, name)
-    out = np.ascontiguousarray(arr, dtype=dt)
-    if out.dtype.kind == "f" and not np.isfinite(out).all():
-        raise ValueError(f"{name} overflows {dt.name} (inf after conversion)")
-    return out
+        raise ValueError(f"{name} has no examples (m = 0): shape {arr.shape}")
+    finite(arr, name)
+    return convert(arr, dt, name)
 
 
 def labels(Y, m, dt, name="Y"):
     """Y as a C-contiguous (1, m) array of dtype dt with values in [0, 1]."""
-    arr = _array(Y, name)
-    if arr.ndim == 1:
-        raise ValueError(f"{name} must be 2-D of shape (1, {m}), got shape {arr.shape} "
-                         f"(reshape it with Y.reshape(1, -1))")
+    arr = array(Y, name)
+    if arr.ndim != 2:
+        raise ValueError(f"{name} must be 2-D of shape (1, {m}), got shape {arr.shape}"
+                         + (" (reshape it with Y.reshape(1, -1))" if arr.ndim == 1 else ""))
     if arr.shape != (1, m):
         raise ValueError(f"{name} must have shape (1, {m}) to match X, got {arr.shape}")
-    _finite(arr, name)
-    if arr.size and (arr.min() < 0 or arr.max() > 1):
+    finite(arr, name)
+    if arr.min() < 0 or arr.max() > 1:
         raise ValueError(f"{name} must hold labels in [0, 1], got values in "
                          f"[{arr.min()}, {arr.max()}]")
-    return np.ascontiguousarray(arr, dtype=dt)
+    return convert(arr, dt, name)
 
 
 def learning_rate(value, name="learning_rate"):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) \
-            or not math.isfinite(value) or value < 0:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a finite number >= 0, got {value!r}")
+    if not math.isfinite(value) or value < 0:
         raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
     return float(value)
 
 
 def count(value, name, minimum=0):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) \
-            or value < minimum:
+    if not _is_int(value):
+        raise TypeError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    if value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
     return int(value)

@@ -6,10 +6,11 @@ and exit status 2, never a traceback.
 import argparse
 import sys
 import time
+import zipfile
 
 import numpy as np
 
-from . import baseline, datasets
+from . import _validate, baseline, datasets
 from .model import Model
 
 FLOWER = dict(hidden=[4], activation="tanh", learning_rate=1.2, iterations=10000)
@@ -18,6 +19,33 @@ FILE = dict(hidden=[20, 7, 5], activation="relu", learning_rate=0.0075, iteratio
 
 class UsageError(Exception):
     """A mistake of the user's: reported in one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a bad command line is one line on stderr (no usage block) and exit 2."""
+
+    def error(self, message):
+        raise UsageError(f"{message} (see {self.prog} --help)")
+
+
+def _load_data(path, labels_required=True):
+    """datasets.load_file, with unreadable files (corrupt zip, truncated, pickled objects)
+    reported as a user mistake naming the file."""
+    try:
+        return datasets.load_file(path, labels_required=labels_required)
+    except (zipfile.BadZipFile, EOFError, ValueError) as exc:
+        if path in str(exc):
+            raise
+        raise UsageError(f"{path}: not a readable data file ({type(exc).__name__}: "
+                         f"{exc})") from None
+
+
+def _option(check, value, option, name):
+    """A model-level check, its error prefixed with the command-line option's name."""
+    try:
+        return check(value, name)
+    except (TypeError, ValueError) as exc:
+        raise UsageError(f"{option}: {exc}") from None
 
 
 def _int_list(text):
@@ -30,7 +58,7 @@ def _int_list(text):
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(prog="fastbackprop", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="fastbackprop", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
     train = sub.add_parser("train", help="train a model (on the built-in planar flower by "
@@ -62,7 +90,7 @@ def build_parser():
 def train(args):
     defaults = FILE if args.data else FLOWER
     if args.data:
-        X, Y = datasets.load_file(args.data)
+        X, Y = _load_data(args.data)
         source = args.data
     else:
         X, Y = datasets.planar_flower()
@@ -75,6 +103,10 @@ def train(args):
     learning_rate = defaults["learning_rate"] if args.learning_rate is None \
         else args.learning_rate
     iterations = defaults["iterations"] if args.iterations is None else args.iterations
+    learning_rate = _option(_validate.learning_rate, learning_rate, "--learning-rate",
+                            "learning_rate")
+    iterations = _option(_validate.count, iterations, "--iterations", "num_iterations")
+    _option(_validate.seed, args.seed, "--seed", "seed")
 
     model = Model(layer_dims, hidden_activation=activation, dtype=args.dtype, seed=args.seed)
     start_parameters = model.parameters
@@ -115,7 +147,7 @@ def train(args):
 
 def predict(args):
     model = Model.load(args.model)
-    X, _ = datasets.load_file(args.data, labels_required=False)
+    X, _ = _load_data(args.data, labels_required=False)
     proba = model.predict_proba(X)
     labels = (proba > 0.5).astype(np.int64)
     if args.output and args.output.endswith(".npy"):
@@ -130,11 +162,20 @@ def predict(args):
 
 
 def main(argv=None):
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except UsageError as exc:
+        print(f"fastbackprop: error: {exc}", file=sys.stderr)
+        return 2
     try:
         {"train": train, "predict": predict}[args.command](args)
     except (UsageError, ValueError, TypeError, OSError, ImportError) as exc:
-        print(f"fastbackprop {args.command}: error: {exc}", file=sys.stderr)
+        message = " ".join(str(exc).split())  # one line, whatever the exception held
+        print(f"fastbackprop {args.command}: error: {message}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print(f"fastbackprop {args.command}: error: not enough memory (are --layer-dims or "
+              f"the data too large?)", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"fastbackprop {args.command}: interrupted", file=sys.stderr)

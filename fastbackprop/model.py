@@ -4,7 +4,9 @@ Parameters live in one flat vector (``kernels.network``); ``parameters`` gives t
 course's dict layout. Training runs in compiled chunks of iterations, returning to Python only to
 record and print costs, advance the progress bar and let Ctrl-C through at an iteration boundary.
 """
+import math
 import os
+import signal
 import sys
 import tempfile
 import threading
@@ -33,6 +35,7 @@ class Model:
         self.layer_dims = _validate.layer_dims(layer_dims)
         self.hidden_activation = _validate.activation(hidden_activation)
         self.dtype = _validate.dtype(dtype)
+        seed = _validate.seed(seed)
         scheme = _init.default_scheme(self.hidden_activation) if init is None else init
         self._set_theta(_init.initialize(self.layer_dims, scheme, seed, self.dtype))
         self.costs = []
@@ -51,7 +54,8 @@ class Model:
         if L < 1 or set(parameters) != expected:
             raise ValueError(f"parameters must have exactly the keys W1, b1, …, WL, bL; "
                              f"got {sorted(parameters)}")
-        Ws = [np.asarray(parameters[f"W{l}"]) for l in range(1, L + 1)]
+        Ws = [_validate.array(parameters[f"W{l}"], f"parameters['W{l}']")
+              for l in range(1, L + 1)]
         for l, W in enumerate(Ws, 1):
             if W.ndim != 2:
                 raise ValueError(f"parameters['W{l}'] must be 2-D, got shape {W.shape}")
@@ -74,22 +78,29 @@ class Model:
         for l in range(1, len(dims)):
             n, k = dims[l], dims[l - 1]
             for key, shape in ((f"W{l}", (n, k)), (f"b{l}", (n, 1))):
-                value = np.asarray(parameters[key])
+                name = f"parameters['{key}']"
+                value = _validate.array(parameters[key], name)
                 if value.shape != shape:
-                    raise ValueError(f"parameters['{key}'] must have shape {shape}, "
-                                     f"got {value.shape}")
-                if not np.isfinite(value).all():
-                    raise ValueError(f"parameters['{key}'] contains NaN or inf")
+                    raise ValueError(f"{name} must have shape {shape}, got {value.shape}")
+                _validate.finite(value, name)
+                value = _validate.convert(value, self.dtype, name)
                 theta[off:off + value.size] = value.ravel()
                 off += value.size
         self._theta = theta
         self._dims = np.array(dims, np.int64)
         self._workspace = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
 
     @property
     def parameters(self):
-        """Copies of the parameters as the course's dict: W1 (n1, n0), b1 (n1, 1), …"""
+        """Copies of the parameters as the course's dict: W1 (n1, n0), b1 (n1, 1), …
+
+        While another thread runs ``fit`` on this model, this waits for it to finish (so the
+        copy is never torn between two iterations)."""
+        with self._lock:
+            return self._parameters()
+
+    def _parameters(self):
         out = {}
         off = 0
         dims = self.layer_dims
@@ -132,16 +143,44 @@ class Model:
         num_iterations = _validate.count(num_iterations, "num_iterations")
         record_every = _validate.count(record_every or 0, "record_every")
         with self._lock:
-            self._train(X, Y, learning_rate, num_iterations, record_every, print_cost, progress)
+            start = (self._theta.copy(), self.iterations, len(self.costs))
+            finite = [True]  # False once the cost is NaN/inf (set by _train)
+            try:
+                self._train(X, Y, learning_rate, num_iterations, record_every, print_cost,
+                            progress, finite)
+            except BaseException:  # Ctrl-C keeps what was trained, unless it is garbage
+                if not finite[0] or not np.isfinite(self._theta).all():
+                    self._restore(start)
+                raise
+            if not finite[0] or not np.isfinite(self._theta).all():
+                diverged_by = self.iterations
+                self._restore(start)
+                raise ValueError(f"training diverged: the cost or the parameters became NaN or "
+                                 f"inf by iteration {diverged_by}; the model is left as it was "
+                                 f"before this fit. Lower learning_rate (got {learning_rate}) "
+                                 f"or scale X.")
         return self
 
-    def _train(self, X, Y, learning_rate, num_iterations, record_every, print_cost, progress):
+    def _restore(self, start):
+        theta, iterations, n_costs = start
+        self._theta[:] = theta
+        self.iterations = iterations
+        del self.costs[n_costs:]
+
+    def _train(self, X, Y, learning_rate, num_iterations, record_every, print_cost, progress,
+               finite):
+        """The compiled loop. Stops early with finite[0] = False if the cost is NaN/inf."""
         ws = self._workspace_for(X.shape[1])
         activation = CODES[self.hidden_activation]
         bar = _progress_bar(progress, num_iterations)
         chunk = 1
         done = 0
+        # SIGINT is held back while training and delivered only after a chunk's bookkeeping, so a
+        # KeyboardInterrupt can never land between the compiled step (theta updated) and the
+        # lines that count it (iterations, costs). One flag test per chunk: the loop is as fast.
+        sigint = _DeferredSigint()
         try:
+            sigint.__enter__()
             while done < num_iterations:
                 it = self.iterations
                 record = record_every > 0 and it % record_every == 0
@@ -162,11 +201,18 @@ class Model:
                         print(f"Cost after iteration {it}: {cost}")
                 if bar is not None:
                     bar.update(n)
+                if not math.isfinite(cost):  # NaN/inf outputs before this chunk: diverged
+                    finite[0] = False
+                    return  # fit() restores the parameters and raises
                 if time.perf_counter() - start < _CHUNK_SECONDS:
                     chunk *= 2
+                sigint.deliver()  # the model is consistent here: Ctrl-C may raise now
         finally:
-            if bar is not None:
-                bar.close()
+            try:
+                sigint.__exit__()
+            finally:
+                if bar is not None:
+                    bar.close()
 
     # -- inference -----------------------------------------------------------------------------
 
@@ -174,8 +220,9 @@ class Model:
         """sigmoid output, shape (1, m)."""
         X = self._inputs(X)
         ws = make_workspace(self.layer_dims, X.shape[1], self.dtype)
-        network.predict_proba(self._theta, self._dims, X, CODES[self.hidden_activation],
-                              ws.acts, ws.AL)
+        with self._lock:
+            network.predict_proba(self._theta, self._dims, X, CODES[self.hidden_activation],
+                                  ws.acts, ws.AL)
         return ws.AL
 
     def predict(self, X):
@@ -186,8 +233,9 @@ class Model:
         """Mean binary cross-entropy on (X, Y), a float."""
         X, Y = self._inputs(X, Y)
         ws = make_workspace(self.layer_dims, X.shape[1], self.dtype)
-        return float(network.cost(self._theta, self._dims, X, Y, CODES[self.hidden_activation],
-                                  ws.acts))
+        with self._lock:
+            return float(network.cost(self._theta, self._dims, X, Y,
+                                      CODES[self.hidden_activation], ws.acts))
 
     # -- persistence ---------------------------------------------------------------------------
 
@@ -195,17 +243,18 @@ class Model:
         """Write one .npz (parameters, layer_dims, activation, dtype, costs, format version).
 
         The file is written beside the target and renamed over it, so a crash mid-save never
-        destroys a previous file."""
+        destroys a previous file and never leaves a partial one under ``path``."""
         path = os.fspath(path)
-        arrays = dict(self.parameters)
-        arrays.update(
-            format_version=np.array(FORMAT_VERSION),
-            layer_dims=np.array(self.layer_dims, np.int64),
-            hidden_activation=np.array(self.hidden_activation),
-            dtype=np.array(self.dtype.name),
-            costs=np.array(self.costs, np.float64).reshape(-1, 2),
-            iterations=np.array(self.iterations, np.int64),
-        )
+        with self._lock:  # a consistent snapshot even while another thread fits
+            arrays = self._parameters()
+            arrays.update(
+                format_version=np.array(FORMAT_VERSION, np.int64),
+                layer_dims=np.array(self.layer_dims, np.int64),
+                hidden_activation=np.array(self.hidden_activation),
+                dtype=np.array(self.dtype.name),
+                costs=np.array(self.costs, np.float64).reshape(-1, 2),
+                iterations=np.array(self.iterations, np.int64),
+            )
         folder = os.path.dirname(os.path.abspath(path))
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".fastbackprop-", suffix=".npz.tmp")
         try:
@@ -221,46 +270,99 @@ class Model:
 
     @classmethod
     def load(cls, path):
-        """A model saved by ``save``; checks the format version and every shape."""
+        """A model saved by ``save``. Checks the format version, every array's presence, dtype
+        and shape; a file that is not one (truncated, foreign, newer) gives ValueError naming
+        the path and what is wrong."""
         path = os.fspath(path)
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                arrays = {key: data[key] for key in data.files}
-        except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
-            raise ValueError(f"{path}: not a fastbackprop model file ({exc})") from None
-        if not isinstance(arrays, dict) or "format_version" not in arrays:
-            raise ValueError(f"{path}: not a fastbackprop model file (no format_version)")
-        version = int(arrays["format_version"])
-        if version > FORMAT_VERSION:
-            raise ValueError(f"{path}: model format version {version} is newer than this "
+        if not os.path.isfile(path):
+            raise FileNotFoundError(f"model file not found: {path}")
+        arrays = _read_npz(path)
+
+        def bad(what):
+            return ValueError(f"{path}: not a valid fastbackprop model file: {what}")
+
+        version = arrays.get("format_version")
+        if version is None:
+            raise bad("no format_version (was it written by Model.save?)")
+        if version.shape != () or version.dtype.kind not in "iu" or int(version) < 1:
+            raise bad(f"format_version must be an integer >= 1, got {version!r}")
+        if int(version) > FORMAT_VERSION:
+            raise ValueError(f"{path}: model format version {int(version)} is newer than this "
                              f"fastbackprop reads ({FORMAT_VERSION}); upgrade fastbackprop")
+        for key in ("layer_dims", "hidden_activation", "dtype"):
+            if key not in arrays:
+                raise bad(f"it lacks {key}")
+        dims = arrays["layer_dims"]
+        if dims.ndim != 1 or dims.dtype.kind not in "iu":
+            raise bad(f"layer_dims must be a 1-D integer array, got {dims.dtype} of shape "
+                      f"{dims.shape}")
+        for key in ("hidden_activation", "dtype"):
+            if arrays[key].shape != () or arrays[key].dtype.kind != "U":
+                raise bad(f"{key} must be a string, got {arrays[key]!r}")
         try:
-            layer_dims = [int(d) for d in arrays["layer_dims"]]
-            activation = str(arrays["hidden_activation"])
-            dtype = str(arrays["dtype"])
-        except KeyError as exc:
-            raise ValueError(f"{path}: model file lacks {exc}") from None
+            layer_dims = _validate.layer_dims(dims.tolist(), "layer_dims")
+            activation = _validate.activation(str(arrays["hidden_activation"]))
+            dtype = _validate.dtype(str(arrays["dtype"]))
+        except (TypeError, ValueError) as exc:
+            raise bad(str(exc)) from None
         L = len(layer_dims) - 1
-        parameters = {}
-        for l in range(1, L + 1):
-            for key in (f"W{l}", f"b{l}"):
-                if key not in arrays:
-                    raise ValueError(f"{path}: model file lacks {key}")
-                parameters[key] = arrays[key]
-        model = cls.from_parameters(parameters, activation, dtype)
-        if model.layer_dims != layer_dims:
-            raise ValueError(f"{path}: parameters do not match layer_dims {layer_dims}")
-        model.costs = [(int(i), float(c)) for i, c in arrays.get("costs", np.zeros((0, 2)))]
-        model.iterations = int(arrays.get("iterations", 0))
+        expected = {f"{p}{l}" for l in range(1, L + 1) for p in "Wb"}
+        known = expected | {"format_version", "layer_dims", "hidden_activation", "dtype",
+                            "costs", "iterations"}
+        missing = sorted(expected - set(arrays))
+        if missing:
+            raise bad(f"it lacks {', '.join(missing)} for layer_dims {layer_dims}")
+        extra = sorted(set(arrays) - known)
+        if extra:
+            raise bad(f"unexpected arrays {', '.join(extra)} for layer_dims {layer_dims}")
+        parameters = {key: arrays[key] for key in expected}
+        for key, value in parameters.items():
+            if value.dtype != dtype:
+                raise bad(f"{key} has dtype {value.dtype}, but the file says {dtype.name}")
+        try:
+            model = cls.from_parameters(parameters, activation, dtype)
+        except (TypeError, ValueError) as exc:
+            raise bad(str(exc)) from None
+        costs = arrays.get("costs", np.zeros((0, 2)))
+        if costs.ndim != 2 or costs.shape[1] != 2 or costs.dtype.kind != "f":
+            raise bad(f"costs must be a float array of shape (k, 2), got {costs.dtype} of "
+                      f"shape {costs.shape}")
+        iterations = arrays.get("iterations", np.array(0))
+        if iterations.shape != () or iterations.dtype.kind not in "iu" or int(iterations) < 0:
+            raise bad(f"iterations must be an integer >= 0, got {iterations!r}")
+        model.costs = [(int(i), float(c)) for i, c in costs]
+        model.iterations = int(iterations)
         return model
 
     def __getstate__(self):
-        return {k: v for k, v in self.__dict__.items() if k not in ("_workspace", "_lock")}
+        with self._lock:  # not torn by a fit running in another thread
+            state = {k: v for k, v in self.__dict__.items() if k not in ("_workspace", "_lock")}
+            state["_theta"] = self._theta.copy()
+            state["costs"] = list(self.costs)
+        return state
 
     def __setstate__(self, state):
         self.__dict__.update(state)
         self._workspace = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+
+
+def _read_npz(path):
+    """Every array of the .npz at path, read with pickles refused; ValueError if it is not one."""
+    try:
+        data = np.load(path, allow_pickle=False)
+    except Exception as exc:  # zip errors, EOFError, pickled objects, bad magic …
+        raise ValueError(f"{path}: not a fastbackprop model file ({type(exc).__name__}: "
+                         f"{exc})") from None
+    if not isinstance(data, np.lib.npyio.NpzFile):
+        raise ValueError(f"{path}: not a fastbackprop model file (a single .npy array, not an "
+                         f".npz archive)")
+    try:
+        with data:
+            return {key: data[key] for key in data.files}
+    except Exception as exc:  # truncated or corrupted members
+        raise ValueError(f"{path}: not a fastbackprop model file, or a damaged one "
+                         f"({type(exc).__name__}: {exc})") from None
 
 
 def _progress_bar(progress, total):
@@ -270,3 +372,38 @@ def _progress_bar(progress, total):
         return None
     from tqdm.auto import tqdm
     return tqdm(total=total, unit="it", leave=False)
+
+
+class _DeferredSigint:
+    """Holds SIGINT back while training and hands it to the previous handler at a safe point.
+
+    Only the main thread receives signals, so elsewhere (and when SIGINT is ignored or left to
+    the OS) this does nothing."""
+
+    def __init__(self):
+        self.previous = None
+        self.pending = None
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.getsignal(signal.SIGINT)
+            if callable(previous):
+                signal.signal(signal.SIGINT, self._hold)
+                self.previous = previous
+        return self
+
+    def _hold(self, signum, frame):
+        self.pending = (signum, frame)
+
+    def deliver(self):
+        """Run the previous handler for a held-back SIGINT (normally: raise KeyboardInterrupt)."""
+        if self.pending is not None:
+            signum, frame = self.pending
+            self.pending = None
+            self.previous(signum, frame)
+
+    def __exit__(self, *exc_info):
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+            self.deliver()
+            self.previous = None
