@@ -315,10 +315,16 @@ class Model:
         extra = sorted(set(arrays) - known)
         if extra:
             raise bad(f"unexpected arrays {', '.join(extra)} for layer_dims {layer_dims}")
-        parameters = {key: arrays[key] for key in expected}
-        for key, value in parameters.items():
-            if value.dtype != dtype:
-                raise bad(f"{key} has dtype {value.dtype}, but the file says {dtype.name}")
+        parameters = {key: arrays[key] for key in sorted(expected)}
+        for l in range(1, L + 1):
+            for key, shape in ((f"W{l}", (layer_dims[l], layer_dims[l - 1])),
+                               (f"b{l}", (layer_dims[l], 1))):
+                value = parameters[key]
+                if value.shape != shape:
+                    raise bad(f"{key} has shape {value.shape}, but layer_dims {layer_dims} "
+                              f"needs {shape}")
+                if value.dtype != dtype:
+                    raise bad(f"{key} has dtype {value.dtype}, but the file says {dtype.name}")
         try:
             model = cls.from_parameters(parameters, activation, dtype)
         except (TypeError, ValueError) as exc:
