@@ -1,0 +1,268 @@
+"""Property-based checks (hypothesis; derandomised "ci" profile from conftest) and every kernel
+against its own pure-Python ``.py_func``.
+
+Beyond tests/test_kernels.py (one layer / one backward pass on standard normals), these drive
+the whole compiled training loop and the inference kernels against the NumPy baseline on random
+shapes *and value scales*, check gradients against central differences in random directions, and
+check that full-batch gradients do not depend on the order of the examples.
+(Bitwise equality at 1 and 2 numba threads is tests/test_threads.py's.)
+"""
+import importlib
+import math
+import pkgutil
+
+import numpy as np
+import pytest
+from hypothesis import given, strategies as st
+from numba.core.dispatcher import Dispatcher
+
+import fastbackprop.kernels as K
+from fastbackprop import Model, baseline
+from fastbackprop.kernels import network
+
+from conftest import ACTIVATIONS, DTYPES, assert_close
+
+seeds = st.integers(0, 2**32 - 1)
+hidden_layers = st.lists(st.integers(1, 9), min_size=0, max_size=3)
+scales = st.sampled_from([1e-3, 0.1, 1.0, 10.0, 100.0])
+
+
+def _case(seed, dtype, activation, n_x, hidden, m, x_scale):
+    rng = np.random.default_rng(seed)
+    layer_dims = [n_x, *hidden, 1]
+    model = Model(layer_dims, activation, dtype=dtype, seed=seed % 1000)
+    model._theta += rng.normal(0, 0.1, model._theta.size).astype(dtype)  # biases off zero
+    X = (rng.standard_normal((n_x, m)) * x_scale).astype(dtype)
+    Y = (rng.random((1, m)) > 0.5).astype(dtype)
+    return model, X, Y
+
+
+def _gradient(model, X, Y):
+    ws = K.make_workspace(model.layer_dims, X.shape[1], model.dtype)
+    code = K.CODES[model.hidden_activation]
+    network.forward(model._theta, model._dims, X, code, ws.acts)
+    network.backward(model._theta, model._dims, X, Y, code, ws.acts, ws.AL, ws.D0, ws.D1,
+                     ws.grad)
+    return ws.grad.copy()
+
+
+# -- the compiled training loop and inference against the baseline -----------------------------
+
+@given(st.sampled_from(DTYPES), st.sampled_from(ACTIVATIONS), st.integers(1, 8), hidden_layers,
+       st.integers(1, 40), scales, st.integers(1, 4), seeds)
+def test_training_and_inference_match_baseline(dtype, activation, n_x, hidden, m, x_scale,
+                                               n_steps, seed):
+    model, X, Y = _case(seed, dtype, activation, n_x, hidden, m, x_scale)
+    start = model.parameters
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore", under="ignore"):
+        AL_ref, caches = baseline.L_model_forward(X, start, activation)
+        cost_ref = baseline.compute_cost(caches[-1][1], Y)
+        learning_rate = 0.01 / max(1.0, x_scale)
+        parameters, _ = baseline.train(X, Y, start, activation, learning_rate, n_steps,
+                                       record_every=1)
+    assert_close(model.predict_proba(X), AL_ref, dtype, "predict_proba")
+    assert model.cost(X, Y) == pytest.approx(cost_ref, rel=1e-10 if dtype == "float64" else 1e-4,
+                                             abs=1e-12)
+    model.fit(X, Y, learning_rate=learning_rate, num_iterations=n_steps, record_every=1)
+    assert model.costs[0][1] == pytest.approx(cost_ref, rel=1e-10 if dtype == "float64"
+                                              else 1e-4, abs=1e-12)
+    for key, value in parameters.items():
+        assert_close(model.parameters[key], value, dtype, key)
+
+
+# -- gradients = central differences -----------------------------------------------------------
+
+@given(st.sampled_from(ACTIVATIONS), st.integers(1, 6), hidden_layers, st.integers(1, 20),
+       seeds)
+def test_gradient_matches_central_differences_in_a_random_direction(activation, n_x, hidden,
+                                                                     m, seed):
+    """d/dh cost(θ + h·v) at 0 = ∇cost · v, float64, h = 1e-6 (PyTorch/JAX gradcheck style)."""
+    model, X, Y = _case(seed, "float64", activation, n_x, hidden, m, 1.0)
+    v = np.random.default_rng(seed + 1).standard_normal(model._theta.size)
+    v /= np.linalg.norm(v)
+    analytic = _gradient(model, X, Y) @ v
+    theta = model._theta.copy()
+    h = 1e-6
+    model._theta[:] = theta + h * v
+    plus = model.cost(X, Y)
+    model._theta[:] = theta - h * v
+    minus = model.cost(X, Y)
+    model._theta[:] = theta
+    numeric = (plus - minus) / (2 * h)
+    assert analytic == pytest.approx(numeric, rel=1e-4, abs=1e-7)
+
+
+# -- full-batch gradients do not depend on the order of the examples ---------------------------
+
+@given(st.sampled_from(DTYPES), st.sampled_from(ACTIVATIONS), st.integers(1, 6), hidden_layers,
+       st.integers(2, 40), seeds)
+def test_gradient_invariant_under_permuting_examples(dtype, activation, n_x, hidden, m, seed):
+    model, X, Y = _case(seed, dtype, activation, n_x, hidden, m, 1.0)
+    order = np.random.default_rng(seed + 2).permutation(m)
+    g = _gradient(model, X, Y)
+    g_perm = _gradient(model, np.ascontiguousarray(X[:, order]), np.ascontiguousarray(Y[:, order]))
+    assert_close(g_perm, g, dtype, "gradient of permuted examples")
+    assert model.cost(X[:, order], Y[:, order]) == pytest.approx(
+        model.cost(X, Y), rel=1e-12 if dtype == "float64" else 1e-5)
+
+
+# -- every kernel against its pure-Python .py_func ---------------------------------------------
+
+def all_kernels():
+    """Every numba dispatcher defined in a fastbackprop.kernels module, by "module.name"."""
+    found = {}
+    for info in pkgutil.iter_modules(K.__path__):
+        module = importlib.import_module(f"{K.__name__}.{info.name}")
+        for name, obj in vars(module).items():
+            if isinstance(obj, Dispatcher) and obj.py_func.__module__ == module.__name__:
+                found[f"{info.name}.{name}"] = obj
+    return found
+
+
+def _layer(rng, n, k, m):
+    f = rng.standard_normal
+    return dict(A_prev=f((k, m)), W=f((n, k)), b=f((n, 1)), Z=f((n, m)), A=np.tanh(f((n, m))),
+                dA=f((n, m)), dZ=f((n, m)), dW=f((n, k)), db=f((n, 1)), dA_prev=f((k, m)))
+
+
+def _dense_cases(rng, fields):
+    """Two layer shapes: W of 12 entries (the loop path) and of 72 (the BLAS path)."""
+    cases = []
+    for n, k, m in ((3, 4, 5), (9, 8, 6)):
+        d = _layer(rng, n, k, m)
+        cases.append(tuple(d[f] if isinstance(f, str) else f(d) for f in fields))
+    return cases
+
+
+def _network_cases(rng, kind):
+    cases = []
+    for code in K.CODES.values():
+        dims = np.array([3, 5, 4, 1], np.int64)
+        m = 6
+        ws = K.make_workspace(dims, m, np.float64)
+        theta = rng.standard_normal(K.n_parameters(dims)) * 0.5
+        X = rng.standard_normal((3, m))
+        Y = (rng.random((1, m)) > 0.5).astype(np.float64)
+        network.forward(theta, dims, X, code, ws.acts)  # acts filled, for backward and logits
+        args = {
+            "forward": (theta, dims, X, code, ws.acts),
+            "logits": (ws.acts, dims, m),
+            "backward": (theta, dims, X, Y, code, ws.acts, ws.AL, ws.D0, ws.D1, ws.grad),
+            "train_steps": (theta, dims, X, Y, code, 0.1, 3, ws.acts, ws.AL, ws.D0, ws.D1,
+                            ws.grad),
+            "cost": (theta, dims, X, Y, code, ws.acts),
+            "predict_proba": (theta, dims, X, code, ws.acts, ws.AL),
+        }[kind]
+        cases.append(args)
+    return cases
+
+
+def _codes(make):
+    return lambda rng: [make(rng, code) for code in K.CODES.values()]
+
+
+SCALARS = [-800.0, -30.5, -1.0, -1e-9, 0.0, 1e-9, 0.75, 30.5, 800.0]
+# the course's 1/(1 + exp(-z)): Python's math.exp raises OverflowError past 709 where compiled
+# code gives inf (and the right limit, 0), so its pure-Python runs stay inside that range
+COURSE_SCALARS = [-700.0, -30.5, -1.0, -1e-9, 0.0, 1e-9, 0.75, 30.5, 800.0]
+NONPOSITIVE = [-1100.5, -745.0, -700.0, -60.5, -3.25, -1e-10, -0.0, 0.0]
+
+# kernel -> rng -> list of argument tuples. A new kernel needs an entry here (the coverage test
+# below fails until it has one); an optional REFERENCE replaces .py_func where Python cannot run
+# the body (it calls a numba intrinsic).
+CASES = {
+    "activations.stable_sigmoid": lambda rng: [(z,) for z in SCALARS],
+    "activations.sum_fixed_order": lambda rng: [(rng.standard_normal(n),) for n in (0, 1, 7, 8,
+                                                                                     29)],
+    "activations.dot_fixed_order": lambda rng: [(rng.standard_normal(n), rng.standard_normal(n))
+                                                for n in (0, 1, 7, 8, 29)],
+    "activations.add_bias_activate": _codes(lambda rng, code: (
+        rng.standard_normal((3, 7)), rng.standard_normal((3, 1)), code, np.empty((3, 7)))),
+    "activations.activation_backward_db": _codes(lambda rng, code: (
+        rng.standard_normal((3, 7)), np.tanh(rng.standard_normal((3, 7))), code, 1 / 7,
+        np.empty((3, 7)), np.empty((3, 1)))),
+    "dense._gemm_small": lambda rng: _dense_cases(rng, ("W", "A_prev", "Z")),
+    "dense._gemm_tn_small": lambda rng: _dense_cases(rng, ("W", "dZ", "dA_prev")),
+    "dense._dA_prev": lambda rng: _dense_cases(rng, ("W", "dZ", "dA_prev")),
+    "dense._dW": lambda rng: _dense_cases(rng, ("dZ", "A_prev", lambda d: 0.2, "dW")),
+    "dense.linear_activation_forward": lambda rng: [
+        case[:3] + (code,) + case[3:] for case in _dense_cases(rng, ("A_prev", "W", "b", "Z", "A"))
+        for code in K.CODES.values()],
+    "dense.linear_backward": lambda rng: [
+        case + (need,) for case in _dense_cases(
+            rng, ("dZ", "A_prev", "W", lambda d: 0.2, "dW", "db", "dA_prev"))
+        for need in (True, False)],
+    "dense.linear_activation_backward": lambda rng: [
+        case[:4] + (code,) + case[4:] + (True,) for case in _dense_cases(
+            rng, ("dA", "A", "A_prev", "W", lambda d: 0.2, "dZ", "dW", "db", "dA_prev"))
+        for code in K.CODES.values()],
+    "dense.update": lambda rng: [(rng.standard_normal((3, 4)), rng.standard_normal((3, 4)),
+                                  rng.standard_normal((3, 1)), rng.standard_normal((3, 1)), 0.3)],
+    "loss.sigmoid_cross_entropy": lambda rng: [
+        (np.array([SCALARS]), (rng.random((1, len(SCALARS))) > 0.5).astype(float))],
+    "loss.sigmoid_output_delta": lambda rng: [
+        (np.array([SCALARS]), (rng.random((1, len(SCALARS))) > 0.5).astype(float),
+         np.empty((1, len(SCALARS))), np.empty((1, len(SCALARS))))],
+    "network.forward": lambda rng: _network_cases(rng, "forward"),
+    "network.logits": lambda rng: _network_cases(rng, "logits"),
+    "network.backward": lambda rng: _network_cases(rng, "backward"),
+    "network.train_steps": lambda rng: _network_cases(rng, "train_steps"),
+    "network.cost": lambda rng: _network_cases(rng, "cost"),
+    "network.predict_proba": lambda rng: _network_cases(rng, "predict_proba"),
+    "course.course_sigmoid": lambda rng: [(z,) for z in COURSE_SCALARS],
+    "course.sigmoid": lambda rng: [(np.array(COURSE_SCALARS), np.empty(len(SCALARS)))],
+    "course.relu": lambda rng: [(np.array(SCALARS + [np.nan]), np.empty(len(SCALARS) + 1))],
+    "course.relu_backward": lambda rng: [(rng.standard_normal(9), np.array(SCALARS),
+                                          np.empty(9))],
+    "course.sigmoid_backward": lambda rng: [(rng.standard_normal(9), np.array(COURSE_SCALARS),
+                                             np.empty(9))],
+    "course.cross_entropy_dAL": lambda rng: [(rng.uniform(0.01, 0.99, 9),
+                                              (rng.random(9) > 0.5).astype(float),
+                                              np.empty(9))],
+    "vecmath._expm1_reduced": lambda rng: [(r,) for r in (-0.3465, -1e-12, 0.0, 0.2, 0.3465)],
+    "vecmath._pow2": lambda rng: [(k,) for k in (-1022.0, -1.0, 0.0, 5.0, 1023.0)],
+    "vecmath.expm1_nonpositive": lambda rng: [(x,) for x in NONPOSITIVE],
+    "vecmath.exp_nonpositive": lambda rng: [(x,) for x in NONPOSITIVE],
+    "vecmath.tanh": lambda rng: [(z,) for z in SCALARS],
+    "vecmath.sigmoid": lambda rng: [(z,) for z in SCALARS],
+}
+REFERENCE = {"vecmath._pow2": lambda k: 2.0 ** k}
+
+
+def test_every_kernel_has_a_small_case():
+    missing = sorted(set(all_kernels()) - set(CASES))
+    assert not missing, (f"kernels without a case in tests/test_properties.py CASES: {missing} "
+                         "(add one: it runs the kernel against its pure-Python .py_func)")
+    assert len(all_kernels()) >= 20  # the walk found the kernels at all
+
+
+def _copy(args):
+    return tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
+
+
+def _assert_same(got, expected, what):
+    if isinstance(expected, np.ndarray):
+        assert isinstance(got, np.ndarray), (what, got)
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-300, equal_nan=True,
+                                   err_msg=what)
+    elif expected is None:
+        assert got is None, what
+    elif isinstance(expected, float) and math.isnan(expected):
+        assert math.isnan(got), what
+    else:
+        assert got == pytest.approx(expected, rel=1e-12, abs=1e-300), what
+
+
+@pytest.mark.parametrize("name", sorted(set(all_kernels()) & set(CASES)))
+def test_kernel_matches_its_python_function(name):
+    kernel = all_kernels()[name]
+    reference = REFERENCE.get(name, kernel.py_func)
+    for i, args in enumerate(CASES[name](np.random.default_rng(0))):
+        compiled_args, python_args = _copy(args), _copy(args)
+        got = kernel(*compiled_args)
+        with np.errstate(all="ignore"):  # Python float semantics may warn where numba does not
+            expected = reference(*python_args)
+        _assert_same(got, expected, f"{name} case {i}: return value")
+        for j, (a, b) in enumerate(zip(compiled_args, python_args)):
+            if isinstance(a, np.ndarray):
+                _assert_same(a, b, f"{name} case {i}: argument {j} after the call")
