@@ -341,3 +341,26 @@ def test_fit_in_a_worker_thread_leaves_sigint_alone(rng):
     thread.join()
     assert errors == []
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_ctrl_c_in_the_command_line_is_one_line_and_exit_130(tmp_path):
+    """A real SIGINT to `fastbackprop train` mid-training: status 130, no traceback."""
+    import subprocess
+    import sys
+    import time
+
+    process = subprocess.Popen(
+        [sys.executable, "-u", "-m", "fastbackprop", "train", "--iterations", "1000000000",
+         "--no-baseline", "--quiet"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    try:
+        assert process.stdout.readline().startswith("Training")  # fitting has begun
+        time.sleep(1.5)  # past the first (compiling) call, into the long fit
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 130, err
+    assert err == "fastbackprop train: interrupted\n", err
