@@ -121,8 +121,15 @@ def train(args):
     compile_s = time.perf_counter() - start
 
     start = time.perf_counter()
-    model.fit(X, Y, learning_rate=learning_rate, num_iterations=iterations, record_every=every,
-              print_cost=not args.quiet)
+    try:
+        model.fit(X, Y, learning_rate=learning_rate, num_iterations=iterations,
+                  record_every=every, print_cost=not args.quiet)
+    except KeyboardInterrupt:  # the model is consistent (see Model.fit): keep what was trained
+        if args.save:
+            model.save(args.save)
+            print(f"fastbackprop train: stopped after {model.iterations} iterations; the model "
+                  f"so far is saved to {args.save}", file=sys.stderr)
+        raise
     fast_s = time.perf_counter() - start
     accuracy = float(np.mean(model.predict(X) == np.asarray(Y)))
     print(f"fastbackprop: final cost {model.cost(X, Y):.6f}, training accuracy "

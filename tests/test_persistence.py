@@ -343,15 +343,18 @@ def test_fit_in_a_worker_thread_leaves_sigint_alone(rng):
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
-def test_ctrl_c_in_the_command_line_is_one_line_and_exit_130(tmp_path):
-    """A real SIGINT to `fastbackprop train` mid-training: status 130, no traceback."""
+@pytest.mark.parametrize("save", [False, True])
+def test_ctrl_c_in_the_command_line(save, tmp_path):
+    """A real SIGINT to `fastbackprop train` mid-training: status 130, no traceback, and with
+    --save the model trained so far is saved (consistent, loadable)."""
     import subprocess
     import sys
     import time
 
+    path = tmp_path / "model.npz"
     process = subprocess.Popen(
         [sys.executable, "-u", "-m", "fastbackprop", "train", "--iterations", "1000000000",
-         "--no-baseline", "--quiet"],
+         "--no-baseline", "--quiet"] + (["--save", str(path)] if save else []),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
     try:
         assert process.stdout.readline().startswith("Training")  # fitting has begun
@@ -363,4 +366,18 @@ def test_ctrl_c_in_the_command_line_is_one_line_and_exit_130(tmp_path):
             process.kill()
             process.wait()
     assert process.returncode == 130, err
-    assert err == "fastbackprop train: interrupted\n", err
+    assert "Traceback" not in err
+    if not save:
+        assert err == "fastbackprop train: interrupted\n"
+        assert not path.exists()
+        return
+    model = Model.load(path)
+    assert 0 < model.iterations < 10**9
+    assert err == (f"fastbackprop train: stopped after {model.iterations} iterations; the model "
+                   f"so far is saved to {path}\nfastbackprop train: interrupted\n")
+    from fastbackprop import datasets
+    X, Y = datasets.planar_flower()
+    fresh = Model([2, 4, 1], "tanh", seed=3).fit(X, Y, learning_rate=1.2,
+                                                 num_iterations=model.iterations,
+                                                 record_every=10**8)
+    np.testing.assert_array_equal(model._theta, fresh._theta)
