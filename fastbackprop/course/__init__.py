@@ -227,7 +227,7 @@ def update_parameters(params, grads, learning_rate):
         if W_new.shape != dW_c.shape or b_new.shape != db_c.shape or b_new.shape != (len(W_new), 1):
             raise ValueError(f"update_parameters: layer {l}: W {W_new.shape}, dW {dW_c.shape}, "
                              f"b {b_new.shape}, db {db_c.shape} do not match")
-        dense.update(W_new, dW_c, b_new, db_c, learning_rate)
+        dense.update(W_new, dW_c, b_new, db_c, float(learning_rate))
         parameters["W" + str(l)] = W_new
         parameters["b" + str(l)] = b_new
     return {key: parameters[key] for key in params}  # the caller's key order

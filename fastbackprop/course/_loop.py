@@ -53,6 +53,7 @@ def train(parameters, X, Y, activation, learning_rate, num_iterations, record_at
     Y = as_c(np.reshape(Y, (dims[-1], m)), dtype)
     theta = flatten(parameters, dims, dtype)
     dims_arr = np.array(dims, np.int64)
+    learning_rate = float(learning_rate)  # one compiled signature, whatever number type is given
     ws = make_workspace(dims, m, dtype)
     args = (ws.acts, ws.AL, ws.D0, ws.D1, ws.grad)
     done = 0

@@ -113,7 +113,7 @@ def update_parameters(parameters, grads, learning_rate=1.2):
         dt = float_dtype(W, b, dW, db)
         W_new = np.array(W, dtype=dt, order="C", copy=True)  # the kernel updates in place
         b_new = np.array(b, dtype=dt, order="C", copy=True)
-        dense.update(W_new, as_c(dW, dt), b_new, as_c(db, dt), learning_rate)
+        dense.update(W_new, as_c(dW, dt), b_new, as_c(db, dt), float(learning_rate))
         new[f"W{l}"], new[f"b{l}"] = W_new, b_new
     return {"W1": new["W1"], "b1": new["b1"], "W2": new["W2"], "b2": new["b2"]}
 
