@@ -155,6 +155,10 @@ def test_linear_forward_and_caches(data):
         assert cache[0][0] is X
     with pytest.raises(ValueError, match="activation"):
         course.linear_activation_forward(X, W, b, "tanh")
+    with pytest.raises(ValueError, match="do not chain"):
+        course.linear_forward(X.T, W, b)
+    with pytest.raises(ValueError, match=r"b must have shape \(5, 1\)"):
+        course.linear_forward(X, W, b.ravel())
 
 
 def test_L_model_forward(data):

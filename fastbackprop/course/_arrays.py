@@ -19,9 +19,9 @@ def as_c(value, dtype):
 
 
 def check_matmul(W, A, b, where):
-    """W (n, k), A (k, m), b (n, 1): the shapes the course's Z = W·A + b expects."""
+    """W (n, k), A (k, m), b (n, 1) (b None: not checked): the shapes of Z = W·A + b."""
     if W.ndim != 2 or A.ndim != 2 or W.shape[1] != A.shape[0]:
         raise ValueError(f"{where}: W {W.shape} and A_prev {A.shape} do not chain "
                          "(W is (n_l, n_l-1), A_prev is (n_l-1, m))")
-    if b.shape != (W.shape[0], 1):
+    if b is not None and b.shape != (W.shape[0], 1):
         raise ValueError(f"{where}: b must have shape ({W.shape[0]}, 1), got {b.shape}")
