@@ -354,11 +354,13 @@ def test_ctrl_c_in_the_command_line(save, tmp_path):
     path = tmp_path / "model.npz"
     process = subprocess.Popen(
         [sys.executable, "-u", "-m", "fastbackprop", "train", "--iterations", "1000000000",
-         "--no-baseline", "--quiet"] + (["--save", str(path)] if save else []),
+         "--no-baseline"] + (["--save", str(path)] if save else []),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
     try:
-        assert process.stdout.readline().startswith("Training")  # fitting has begun
-        time.sleep(1.5)  # past the first (compiling) call, into the long fit
+        assert process.stdout.readline().startswith("Training")
+        # the long fit's first cost line: compilation (or cache loading) and warm-up are over
+        assert process.stdout.readline().startswith("Cost after iteration 0:")
+        time.sleep(0.3)
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=120)
     finally:
