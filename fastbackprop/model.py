@@ -15,9 +15,9 @@ import zipfile
 
 import numpy as np
 
-from . import _init, _validate
+from . import _init, _threads, _validate
 from .kernels import CODES, make_workspace, n_parameters
-from .kernels import network
+from .kernels import blocked, network
 
 FORMAT_VERSION = 1
 _CHUNK_SECONDS = 0.05  # compiled chunks this long keep Ctrl-C and the progress bar responsive
@@ -118,9 +118,12 @@ class Model:
 
     # -- training ------------------------------------------------------------------------------
 
-    def _workspace_for(self, m):
-        if self._workspace is None or self._workspace.m != m:
-            self._workspace = make_workspace(self.layer_dims, m, self.dtype)
+    def _workspace_for(self, m, use_blocked=False):
+        kind = blocked.BlockedWorkspace if use_blocked else network.Workspace
+        ws = self._workspace
+        if ws is None or ws.m != m or not isinstance(ws, kind):
+            maker = blocked.make_blocked_workspace if use_blocked else make_workspace
+            self._workspace = maker(self.layer_dims, m, self.dtype)
         return self._workspace
 
     def _inputs(self, X, Y=None):
@@ -130,15 +133,19 @@ class Model:
         return X, _validate.labels(Y, X.shape[1], self.dtype)
 
     def fit(self, X, Y, learning_rate=0.0075, num_iterations=3000, record_every=100,
-            print_cost=False, progress=None):
+            print_cost=False, progress=None, n_threads=None):
         """Full-batch gradient descent, continuing from the current parameters. Returns self.
 
         The cost before the update of every ``record_every``-th iteration (counted over all fits)
         is appended to ``costs`` as (iteration, cost) and printed if ``print_cost``. ``progress``
         shows a tqdm bar: True, False, or None for "when stderr is a terminal and the run is
         long". Ctrl-C stops at an iteration boundary, keeps what was trained and re-raises.
+        ``n_threads`` caps numba's threads for this call (the BLAS runs single-threaded inside;
+        None: the default of ``fastbackprop._threads.set_num_threads``, else numba's); both are
+        restored on return. The parameters do not depend on it.
         """
         X, Y = self._inputs(X, Y)
+        n_threads = _threads.check(n_threads)
         learning_rate = _validate.learning_rate(learning_rate)
         num_iterations = _validate.count(num_iterations, "num_iterations")
         record_every = _validate.count(record_every or 0, "record_every")
@@ -147,7 +154,7 @@ class Model:
             finite = [True]  # False once the cost is NaN/inf (set by _train)
             try:
                 self._train(X, Y, learning_rate, num_iterations, record_every, print_cost,
-                            progress, finite)
+                            progress, finite, n_threads)
             except BaseException:  # Ctrl-C keeps what was trained, unless it is garbage
                 if not finite[0] or not np.isfinite(self._theta).all():
                     self._restore(start)
@@ -168,10 +175,24 @@ class Model:
         del self.costs[n_costs:]
 
     def _train(self, X, Y, learning_rate, num_iterations, record_every, print_cost, progress,
-               finite):
+               finite, n_threads=None):
         """The compiled loop. Stops early with finite[0] = False if the cost is NaN/inf."""
-        ws = self._workspace_for(X.shape[1])
+        use_blocked = blocked.use_blocked(self.layer_dims, X.shape[1])
+        ws = self._workspace_for(X.shape[1], use_blocked)
         activation = CODES[self.hidden_activation]
+        if use_blocked:  # examples as rows inside the blocked trainer: transposed once per fit
+            np.copyto(ws.Xt, X.T)
+
+            def steps(n):
+                return blocked.train_steps_blocked(self._theta, self._dims, ws.Xt, Y, activation,
+                                                   learning_rate, n, ws.block, ws.acts, ws.D,
+                                                   ws.P, ws.grad, ws.costp)
+        else:
+            def steps(n):
+                return network.train_steps_split(self._theta, self._dims, X, Y, activation,
+                                                 learning_rate, n, ws.acts, ws.AL, ws.D0, ws.D1,
+                                                 ws.grad, True)
+        owner = _threads.owner(n_threads)
         bar = _progress_bar(progress, num_iterations)
         chunk = 1
         done = 0
@@ -179,6 +200,7 @@ class Model:
         # KeyboardInterrupt can never land between the compiled step (theta updated) and the
         # lines that count it (iterations, costs). One flag test per chunk: the loop is as fast.
         sigint = _DeferredSigint()
+        owner.__enter__()
         try:
             sigint.__enter__()
             while done < num_iterations:
@@ -189,9 +211,7 @@ class Model:
                     n = min(n, record_every - it % record_every)
                 n = min(n, chunk)
                 start = time.perf_counter()
-                cost = network.train_steps(self._theta, self._dims, X, Y, activation,
-                                           learning_rate, n, ws.acts, ws.AL, ws.D0, ws.D1,
-                                           ws.grad)
+                cost = steps(n)
                 # bookkeeping that must stay together with the step above (see Ctrl-C note)
                 self.iterations += n
                 done += n
@@ -209,6 +229,7 @@ class Model:
                 sigint.deliver()  # the model is consistent here: Ctrl-C may raise now
         finally:
             try:
+                owner.__exit__(None, None, None)
                 sigint.__exit__()
             finally:
                 if bar is not None:

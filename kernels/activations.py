@@ -6,10 +6,9 @@ activation's *output* A, so the training loop never needs to keep Z:
 relu' = [A > 0], leaky' = 1 if A > 0 else slope, tanh' = 1 - A², sigmoid' = A(1 - A).
 At Z == 0 relu' is 0, as in the course's ``relu_backward``.
 """
-import math
-
 import numpy as np
 
+from . import vecmath
 from ._options import jit, jit_inline
 
 IDENTITY = 0
@@ -25,11 +24,55 @@ LEAKY_SLOPE = 0.01
 
 @jit_inline
 def stable_sigmoid(z):
-    # exp of a non-positive number only, so nothing overflows at |z| = 800
-    if z >= 0:
-        return 1.0 / (1.0 + math.exp(-z))
-    e = math.exp(z)
-    return e / (1.0 + e)
+    # exp of a non-positive number only, so nothing overflows at |z| = 800; vectorisable
+    return vecmath.sigmoid(z)
+
+
+@jit_inline
+def sum_fixed_order(x):
+    """Σ x (1-D) in float64 in an order fixed by x.size alone: eight interleaved partial sums
+    (independent chains, so the loop is not bound by add latency), combined pairwise."""
+    n = x.size
+    s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
+    j = 0
+    while j + 8 <= n:
+        s0 += x[j]
+        s1 += x[j + 1]
+        s2 += x[j + 2]
+        s3 += x[j + 3]
+        s4 += x[j + 4]
+        s5 += x[j + 5]
+        s6 += x[j + 6]
+        s7 += x[j + 7]
+        j += 8
+    t = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
+    while j < n:
+        t += x[j]
+        j += 1
+    return t
+
+
+@jit_inline
+def dot_fixed_order(x, y):
+    """Σ x·y (1-D, same size) in float64, in the same fixed order as ``sum_fixed_order``."""
+    n = x.size
+    s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
+    j = 0
+    while j + 8 <= n:
+        s0 += float(x[j]) * y[j]
+        s1 += float(x[j + 1]) * y[j + 1]
+        s2 += float(x[j + 2]) * y[j + 2]
+        s3 += float(x[j + 3]) * y[j + 3]
+        s4 += float(x[j + 4]) * y[j + 4]
+        s5 += float(x[j + 5]) * y[j + 5]
+        s6 += float(x[j + 6]) * y[j + 6]
+        s7 += float(x[j + 7]) * y[j + 7]
+        j += 8
+    t = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
+    while j < n:
+        t += float(x[j]) * y[j]
+        j += 1
+    return t
 
 
 @jit
@@ -54,7 +97,7 @@ def add_bias_activate(Z, b, activation, A):
             for j in range(m):
                 z = Z[i, j] + bi
                 Z[i, j] = z
-                A[i, j] = np.tanh(z)
+                A[i, j] = vecmath.tanh(z)
         elif activation == SIGMOID:
             for j in range(m):
                 z = Z[i, j] + bi
@@ -69,7 +112,7 @@ def add_bias_activate(Z, b, activation, A):
 
 @jit
 def activation_backward_db(dA, A, activation, inv_m, dZ, db):
-    """dZ = dA * g'(A) and db = inv_m * Σ_j dZ, one pass; the row sum runs in column order.
+    """dZ = dA * g'(A), then db = inv_m * Σ_j dZ (float64, fixed order: ``sum_fixed_order``).
 
     dZ may be dA itself (overwritten in place)."""
     n, m = dA.shape
@@ -77,32 +120,22 @@ def activation_backward_db(dA, A, activation, inv_m, dZ, db):
     one = dA.dtype.type(1.0)
     slope = dA.dtype.type(LEAKY_SLOPE)
     for i in range(n):
-        s = 0.0  # float64 accumulator whatever the dtype: float32 sums over m drift otherwise
         if activation == RELU:
             for j in range(m):
-                d = dA[i, j] if A[i, j] > 0 else zero
-                dZ[i, j] = d
-                s += d
+                dZ[i, j] = dA[i, j] if A[i, j] > 0 else zero
         elif activation == LEAKY_RELU:
             for j in range(m):
-                d = dA[i, j] if A[i, j] > 0 else slope * dA[i, j]
-                dZ[i, j] = d
-                s += d
+                dZ[i, j] = dA[i, j] if A[i, j] > 0 else slope * dA[i, j]
         elif activation == TANH:
             for j in range(m):
                 a = A[i, j]
-                d = dA[i, j] * (one - a * a)
-                dZ[i, j] = d
-                s += d
+                dZ[i, j] = dA[i, j] * (one - a * a)
         elif activation == SIGMOID:
             for j in range(m):
                 a = A[i, j]
-                d = dA[i, j] * a * (one - a)
-                dZ[i, j] = d
-                s += d
+                dZ[i, j] = dA[i, j] * a * (one - a)
         else:
             for j in range(m):
-                d = dA[i, j]
-                dZ[i, j] = d
-                s += d
-        db[i, 0] = s * inv_m
+                dZ[i, j] = dA[i, j]
+        # float64 accumulator whatever the dtype: float32 sums over m drift otherwise
+        db[i, 0] = sum_fixed_order(dZ[i]) * inv_m

@@ -1,49 +1,152 @@
 """Fused dense-layer kernels on examples-as-columns arrays (A is (n, m), W is (n, n_prev)).
 
-GEMMs go through ``np.dot(a, b, out)`` (BLAS, writing into preallocated buffers); everything
-elementwise around them is fused into single passes. No kernel here allocates.
+GEMMs go through ``np.dot(a, b, out)`` (BLAS, writing into preallocated buffers) unless the
+weight matrix is tiny (``SMALL_W`` entries or fewer, e.g. the planar [2, 4, 1] net): then plain
+loops over examples, which LLVM vectorises, cost less than a BLAS call. Everything elementwise
+around the GEMMs is fused into single passes. No kernel here allocates.
 """
 import numpy as np
 
-from ._options import jit
-from .activations import activation_backward_db, add_bias_activate
+from numba import prange
+
+from ._options import jit, jit_parallel
+from .activations import activation_backward_db, add_bias_activate, dot_fixed_order, \
+    sum_fixed_order
+
+SMALL_W = 64  # n·k at or below which a layer's products run as loops instead of BLAS calls
+SPLIT_WORK = 1 << 21  # n·k·m at or above which a product is split over rows of its output
+SPLIT_ROWS = 128      # rows per part at least (a part is one single-threaded BLAS call)
+
+
+@jit
+def row_parts(n, k, m):
+    """How many parts of output rows a product (n × k)·(k × m) is split into: 1 … 4, a function
+    of the shapes only, so results never depend on the thread count."""
+    if n * k * m < SPLIT_WORK:
+        return 1
+    return max(1, min(4, n // SPLIT_ROWS))
+
+
+@jit_parallel
+def _dot_rows_parallel(A, B, C, parts):
+    n = A.shape[0]
+    step = (n + parts - 1) // parts
+    for p in prange(parts):
+        r0 = p * step
+        r1 = min(n, r0 + step)
+        if r0 < r1:
+            np.dot(A[r0:r1], B, C[r0:r1])
+
+
+@jit
+def dot_rows(A, B, C, split):
+    """C = A·B. With ``split`` (the trainer, BLAS pinned to one thread): split over C's rows into
+    ``row_parts`` parts run in parallel by numba's threads, every row of C computed by exactly one
+    single-threaded BLAS call. Without: one BLAS call, the BLAS owning the cores."""
+    parts = row_parts(A.shape[0], A.shape[1], B.shape[1]) if split else 1
+    if parts == 1:
+        np.dot(A, B, C)
+    else:
+        _dot_rows_parallel(A, B, C, parts)
+
+
+@jit
+def _gemm_small(W, A_prev, Z):
+    """Z = W·A_prev by rows of Z: axpys over examples, k ascending (vectorised over j)."""
+    n, k = W.shape
+    m = A_prev.shape[1]
+    for i in range(n):
+        w = W[i, 0]
+        for j in range(m):
+            Z[i, j] = w * A_prev[0, j]
+        for p in range(1, k):
+            w = W[i, p]
+            for j in range(m):
+                Z[i, j] += w * A_prev[p, j]
+
+
+@jit
+def _gemm_tn_small(W, dZ, dA_prev):
+    """dA_prev = Wᵀ·dZ by rows of dA_prev, i ascending."""
+    n, k = W.shape
+    m = dZ.shape[1]
+    for p in range(k):
+        w = W[0, p]
+        for j in range(m):
+            dA_prev[p, j] = w * dZ[0, j]
+        for i in range(1, n):
+            w = W[i, p]
+            for j in range(m):
+                dA_prev[p, j] += w * dZ[i, j]
+
+
+@jit
+def _dA_prev(W, dZ, dA_prev):
+    if W.size <= SMALL_W:
+        _gemm_tn_small(W, dZ, dA_prev)
+    else:
+        np.dot(W.T, dZ, dA_prev)
 
 
 @jit
 def linear_activation_forward(A_prev, W, b, activation, Z, A):
     """Z = W·A_prev + b and A = g(Z). Pass the same buffer as Z and A when Z is not needed."""
-    np.dot(W, A_prev, Z)
+    forward_layer(A_prev, W, b, activation, Z, A, False)
+
+
+@jit
+def forward_layer(A_prev, W, b, activation, Z, A, split):
+    """``linear_activation_forward``; ``split`` as in ``dot_rows``."""
+    if W.size <= SMALL_W:
+        _gemm_small(W, A_prev, Z)
+    else:
+        dot_rows(W, A_prev, Z, split)
     add_bias_activate(Z, b, activation, A)
 
 
 @jit
 def linear_backward(dZ, A_prev, W, inv_m, dW, db, dA_prev, need_dA_prev):
     """dW = inv_m·dZ·A_prevᵀ, db = inv_m·Σ dZ, and dA_prev = Wᵀ·dZ if asked (not for layer 1)."""
-    n, m = dZ.shape
-    for i in range(n):
-        s = 0.0
-        for j in range(m):
-            s += dZ[i, j]
-        db[i, 0] = s * inv_m
-    _dW(dZ, A_prev, inv_m, dW)
+    output_layer_backward(dZ, A_prev, W, inv_m, dW, db, dA_prev, need_dA_prev, False)
+
+
+@jit
+def output_layer_backward(dZ, A_prev, W, inv_m, dW, db, dA_prev, need_dA_prev, split):
+    """``linear_backward``; ``split`` as in ``dot_rows``."""
+    for i in range(dZ.shape[0]):
+        db[i, 0] = sum_fixed_order(dZ[i]) * inv_m
+    _dW(dZ, A_prev, inv_m, dW, split)
     if need_dA_prev:
-        np.dot(W.T, dZ, dA_prev)
+        _dA_prev(W, dZ, dA_prev)
 
 
 @jit
 def linear_activation_backward(dA, A, A_prev, W, activation, inv_m, dZ, dW, db, dA_prev,
                                need_dA_prev):
     """dZ = dA·g'(A) with db in the same pass, then dW and dA_prev. dZ may be dA itself."""
-    activation_backward_db(dA, A, activation, inv_m, dZ, db)
-    _dW(dZ, A_prev, inv_m, dW)
-    if need_dA_prev:
-        np.dot(W.T, dZ, dA_prev)
+    backward_layer(dA, A, A_prev, W, activation, inv_m, dZ, dW, db, dA_prev, need_dA_prev,
+                   False)
 
 
 @jit
-def _dW(dZ, A_prev, inv_m, dW):
-    np.dot(dZ, A_prev.T, dW)
+def backward_layer(dA, A, A_prev, W, activation, inv_m, dZ, dW, db, dA_prev, need_dA_prev,
+                   split):
+    """``linear_activation_backward``; ``split`` as in ``dot_rows``."""
+    activation_backward_db(dA, A, activation, inv_m, dZ, db)
+    _dW(dZ, A_prev, inv_m, dW, split)
+    if need_dA_prev:
+        _dA_prev(W, dZ, dA_prev)
+
+
+@jit
+def _dW(dZ, A_prev, inv_m, dW, split):
     n, k = dW.shape
+    if dW.size <= SMALL_W:
+        for i in range(n):
+            for p in range(k):
+                dW[i, p] = dot_fixed_order(dZ[i], A_prev[p]) * inv_m
+        return
+    dot_rows(dZ, A_prev.T, dW, split)
     for i in range(n):
         for j in range(k):
             dW[i, j] *= inv_m

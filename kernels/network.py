@@ -17,7 +17,7 @@ import numpy as np
 
 from ._options import jit
 from .activations import IDENTITY, stable_sigmoid
-from .dense import linear_activation_backward, linear_activation_forward, linear_backward
+from .dense import backward_layer, forward_layer, output_layer_backward
 from .loss import sigmoid_cross_entropy, sigmoid_output_delta
 
 Workspace = namedtuple("Workspace", "m acts AL D0 D1 grad")
@@ -43,6 +43,12 @@ def make_workspace(layer_dims, m, dtype):
 @jit
 def forward(theta, dims, X, activation, acts):
     """Fill acts with A1 … A_{L-1} (activation g) and the logits Z_L (identity)."""
+    forward_split(theta, dims, X, activation, acts, False)
+
+
+@jit
+def forward_split(theta, dims, X, activation, acts, split):
+    """``forward``; with ``split`` large products run as parallel parts (``dense.dot_rows``)."""
     L = dims.size - 1
     m = X.shape[1]
     A_prev = X
@@ -56,7 +62,7 @@ def forward(theta, dims, X, activation, acts):
         off += n * k + n
         A = acts[aoff:aoff + n * m].reshape((n, m))
         aoff += n * m
-        linear_activation_forward(A_prev, W, b, activation if l < L else IDENTITY, A, A)
+        forward_layer(A_prev, W, b, activation if l < L else IDENTITY, A, A, split)
         A_prev = A
 
 
@@ -69,6 +75,12 @@ def logits(acts, dims, m):
 @jit
 def backward(theta, dims, X, Y, activation, acts, AL, D0, D1, grad):
     """Gradients of the mean cross-entropy into grad (theta's layout), from a forward pass."""
+    backward_split(theta, dims, X, Y, activation, acts, AL, D0, D1, grad, False)
+
+
+@jit
+def backward_split(theta, dims, X, Y, activation, acts, AL, D0, D1, grad, split):
+    """``backward``; ``split`` as in ``forward_split``."""
     L = dims.size - 1
     m = X.shape[1]
     inv_m = 1.0 / m
@@ -92,24 +104,35 @@ def backward(theta, dims, X, Y, activation, acts, AL, D0, D1, grad):
         dA_prev = other[:k * m].reshape((k, m)) if l > 1 else dZ  # layer 1: not computed
         if l == L:
             sigmoid_output_delta(A, Y, AL, dZ)  # A holds Z_L here
-            linear_backward(dZ, A_prev, W, inv_m, dW, db, dA_prev, l > 1)
+            output_layer_backward(dZ, A_prev, W, inv_m, dW, db, dA_prev, l > 1, split)
         else:
-            linear_activation_backward(dZ, A, A_prev, W, activation, inv_m, dZ, dW, db,
-                                       dA_prev, l > 1)
+            backward_layer(dZ, A, A_prev, W, activation, inv_m, dZ, dW, db, dA_prev, l > 1,
+                           split)
         cur, other = other, cur
 
 
 @jit
 def train_steps(theta, dims, X, Y, activation, learning_rate, n_steps, acts, AL, D0, D1, grad):
     """n_steps of full-batch gradient descent, in place on theta. Returns the cost of the first
-    step's forward pass (the cost *before* that step's update, as the course records it)."""
+    step's forward pass (the cost *before* that step's update, as the course records it).
+    Serial; the BLAS owns the cores during its GEMMs."""
+    return train_steps_split(theta, dims, X, Y, activation, learning_rate, n_steps, acts, AL, D0,
+                             D1, grad, False)
+
+
+@jit
+def train_steps_split(theta, dims, X, Y, activation, learning_rate, n_steps, acts, AL, D0, D1,
+                      grad, split):
+    """``train_steps``; with ``split`` numba owns the cores: large products run as parallel
+    parts of output rows, each a single-threaded BLAS call (pin the BLAS to one thread, as
+    ``fastbackprop._threads.owner`` does). The parts depend on the shapes only."""
     cost = np.nan
     m = X.shape[1]
     for step in range(n_steps):
-        forward(theta, dims, X, activation, acts)
+        forward_split(theta, dims, X, activation, acts, split)
         if step == 0:
             cost = sigmoid_cross_entropy(logits(acts, dims, m), Y)
-        backward(theta, dims, X, Y, activation, acts, AL, D0, D1, grad)
+        backward_split(theta, dims, X, Y, activation, acts, AL, D0, D1, grad, split)
         for i in range(theta.size):
             theta[i] -= learning_rate * grad[i]
     return cost

@@ -1,0 +1,256 @@
+"""The trainer for many examples: numba owns the cores, blocks of examples run in parallel.
+
+Layout: examples as rows inside this trainer (Xt is X transposed, (m, n_x), made once per fit), so
+a block of examples is one contiguous slab. Each ``prange`` iteration takes one block through the
+whole network while it is in cache: forward (GEMM + bias + g), the output delta, backward (g′,
+its db and dW partials, dA_prev), writing its dW/db partial into its own slab of ``P``. Then the
+slabs are summed in block order (owner-computes over parameters) and the update applied.
+
+The block plan (``block_plan``) depends only on the shapes, never on the thread count, and no
+reduction crosses threads, so the parameters are bitwise identical at any NUMBA_NUM_THREADS. The
+BLAS must run single-threaded inside (``fastbackprop._threads`` does this around ``fit``).
+
+Workspace (``make_blocked_workspace``): ``Xt``; ``acts`` with layer l stored as (m, n_l), A1 …
+A_{L-1} then Z_L; ``D`` two (block, widest) scratch buffers per block; ``P`` (n_blocks, n_params)
+partials; ``grad`` (theta's layout); ``costp`` per-block cost sums.
+"""
+from collections import namedtuple
+
+import numpy as np
+from numba import prange
+
+from ._options import jit, jit_parallel
+from .activations import IDENTITY, LEAKY_RELU, LEAKY_SLOPE, RELU, SIGMOID, TANH, \
+    stable_sigmoid
+from . import vecmath
+from .network import n_parameters
+
+BlockedWorkspace = namedtuple("BlockedWorkspace", "m block n_blocks Xt acts D P grad costp")
+
+BLOCK_BYTES = 256 * 1024      # a block's widest activation slab: about an L2's worth
+PARTIALS_BYTES = 48 << 20     # cap on the per-block dW/db partials (wide layers: fewer blocks)
+MIN_BLOCK = 64
+
+
+def block_plan(layer_dims, m, dtype):
+    """(block rows, number of blocks), from the shapes and dtype alone."""
+    itemsize = np.dtype(dtype).itemsize
+    widest = max(int(d) for d in layer_dims)
+    block = MIN_BLOCK
+    while block * 2 * widest * itemsize <= BLOCK_BYTES:
+        block *= 2
+    n_blocks = -(-m // block)
+    cap = max(2, PARTIALS_BYTES // max(1, n_parameters(layer_dims) * itemsize))
+    if n_blocks > cap:
+        n_blocks = cap
+    block = -(-m // n_blocks)
+    block = -(-block // 8) * 8
+    n_blocks = -(-m // block)
+    return block, n_blocks
+
+
+BLOCKED_MIN_M = 1024          # fewer examples: the serial trainer around the BLAS is faster
+
+
+def use_blocked(layer_dims, m):
+    """Whether ``fit`` trains (layer_dims, m) with this trainer (a function of shapes only)."""
+    return m >= BLOCKED_MIN_M
+
+
+def make_blocked_workspace(layer_dims, m, dtype, block=None):
+    """Buffers for ``train_steps_blocked``; ``block`` overrides the plan's block rows (tests)."""
+    dims = [int(d) for d in layer_dims]
+    if block is None:
+        block, n_blocks = block_plan(dims, m, dtype)
+    else:
+        n_blocks = -(-m // block)
+    widest = max(dims)
+    return BlockedWorkspace(
+        m=m, block=block, n_blocks=n_blocks,
+        Xt=np.zeros((m, dims[0]), dtype),
+        acts=np.zeros(sum(dims[1:]) * m, dtype),
+        D=np.zeros((n_blocks, 2, block * widest), dtype),
+        P=np.zeros((n_blocks, n_parameters(dims)), dtype),
+        grad=np.zeros(n_parameters(dims), dtype),
+        costp=np.zeros(n_blocks, np.float64),
+    )
+
+
+@jit
+def _bias_activate_rows(Z, b, activation):
+    """Z = g(Z + b) in place, b broadcast along rows (examples as rows)."""
+    rows, n = Z.shape
+    zero = Z.dtype.type(0.0)
+    slope = Z.dtype.type(LEAKY_SLOPE)
+    for r in range(rows):
+        if activation == RELU:
+            for i in range(n):
+                z = Z[r, i] + b[i]
+                Z[r, i] = z if z > 0 else zero
+        elif activation == LEAKY_RELU:
+            for i in range(n):
+                z = Z[r, i] + b[i]
+                Z[r, i] = z if z > 0 else slope * z
+        elif activation == TANH:
+            for i in range(n):
+                Z[r, i] = vecmath.tanh(Z[r, i] + b[i])
+        elif activation == SIGMOID:
+            for i in range(n):
+                Z[r, i] = vecmath.sigmoid(Z[r, i] + b[i])
+        else:
+            for i in range(n):
+                Z[r, i] = Z[r, i] + b[i]
+
+
+@jit
+def _times_derivative_rows(dA, A, activation):
+    """dA *= g'(A) in place (g' from the activation's output)."""
+    rows, n = dA.shape
+    zero = dA.dtype.type(0.0)
+    one = dA.dtype.type(1.0)
+    slope = dA.dtype.type(LEAKY_SLOPE)
+    for r in range(rows):
+        if activation == RELU:
+            for i in range(n):
+                dA[r, i] = dA[r, i] if A[r, i] > 0 else zero
+        elif activation == LEAKY_RELU:
+            for i in range(n):
+                dA[r, i] = dA[r, i] if A[r, i] > 0 else slope * dA[r, i]
+        elif activation == TANH:
+            for i in range(n):
+                a = A[r, i]
+                dA[r, i] = dA[r, i] * (one - a * a)
+        elif activation == SIGMOID:
+            for i in range(n):
+                a = A[r, i]
+                dA[r, i] = dA[r, i] * a * (one - a)
+
+
+@jit
+def _column_sums(dZ, db):
+    """db[i] = Σ_r dZ[r, i], rows in order (vectorised over i)."""
+    rows, n = dZ.shape
+    for i in range(n):
+        db[i] = dZ[0, i]
+    for r in range(1, rows):
+        for i in range(n):
+            db[i] += dZ[r, i]
+
+
+@jit
+def _block_pass(theta, dims, Xt, Y, activation, r0, r1, acts, D, Pb, want_cost):
+    """Forward and backward of examples r0:r1; dW/db sums (not yet divided by m) into Pb.
+    Returns the block's cross-entropy sum if want_cost, else 0."""
+    L = dims.size - 1
+    m = Xt.shape[0]
+    rows = r1 - r0
+    # forward
+    off = 0
+    aoff = 0
+    A_prev = Xt[r0:r1]
+    for l in range(1, L + 1):
+        n = dims[l]
+        k = dims[l - 1]
+        W = theta[off:off + n * k].reshape((n, k))
+        b = theta[off + n * k:off + n * k + n]
+        off += n * k + n
+        Al = acts[aoff:aoff + m * n].reshape((m, n))[r0:r1]
+        aoff += m * n
+        np.dot(A_prev, W.T, Al)
+        _bias_activate_rows(Al, b, activation if l < L else IDENTITY)
+        A_prev = Al
+    # output: cost and dZ_L = sigmoid(Z_L) - Y
+    nL = dims[L]
+    ZL = acts[aoff - m * nL:aoff].reshape((m, nL))[r0:r1]
+    dZL = D[0, :rows * nL].reshape((rows, nL))
+    cost = 0.0
+    for r in range(rows):
+        for i in range(nL):
+            z = ZL[r, i]
+            y = Y[i, r0 + r]
+            dZL[r, i] = vecmath.sigmoid(z) - y
+    if want_cost:
+        for r in range(rows):
+            for i in range(nL):
+                z = float(ZL[r, i])
+                cost += max(z, 0.0) - z * Y[i, r0 + r] + np.log1p(vecmath.exp_nonpositive(
+                    -abs(z)))
+    # backward, walking theta and acts from the end
+    cur = 0
+    off = theta.size
+    aoff -= m * nL
+    for l in range(L, 0, -1):
+        n = dims[l]
+        k = dims[l - 1]
+        b_at = off - n
+        W_at = b_at - n * k
+        off = W_at
+        W = theta[W_at:b_at].reshape((n, k))
+        dW = Pb[W_at:b_at].reshape((n, k))
+        db = Pb[b_at:b_at + n]
+        dZ = D[cur, :rows * n].reshape((rows, n))
+        if l > 1:
+            A_prev_b = acts[aoff - m * k:aoff].reshape((m, k))[r0:r1]
+            aoff -= m * k
+            np.dot(dZ.T, A_prev_b, dW)
+            _column_sums(dZ, db)
+            dA_prev = D[1 - cur, :rows * k].reshape((rows, k))
+            np.dot(dZ, W, dA_prev)
+            _times_derivative_rows(dA_prev, A_prev_b, activation)
+            cur = 1 - cur
+        else:
+            np.dot(dZ.T, Xt[r0:r1], dW)
+            _column_sums(dZ, db)
+    return cost
+
+
+@jit_parallel
+def _blocked_step(theta, dims, Xt, Y, activation, learning_rate, block, acts, D, P, grad, costp,
+                  want_cost):
+    m = Xt.shape[0]
+    n_blocks = P.shape[0]
+    for blk in prange(n_blocks):
+        r0 = blk * block
+        r1 = min(m, r0 + block)
+        costp[blk] = _block_pass(theta, dims, Xt, Y, activation, r0, r1, acts, D[blk], P[blk],
+                                 want_cost)
+    # merge the partials in block order; each parameter owned by one thread
+    inv_m = 1.0 / m
+    size = theta.size
+    chunk = 4096
+    n_chunks = (size + chunk - 1) // chunk
+    for c in prange(n_chunks):
+        _merge_update(theta, P, grad, c * chunk, min(size, (c + 1) * chunk), inv_m,
+                      learning_rate)
+
+
+@jit
+def _merge_update(theta, P, grad, p0, p1, inv_m, learning_rate):
+    n_blocks = P.shape[0]
+    for p in range(p0, p1):
+        grad[p] = P[0, p]
+    for blk in range(1, n_blocks):
+        for p in range(p0, p1):
+            grad[p] += P[blk, p]
+    for p in range(p0, p1):
+        g = grad[p] * inv_m
+        grad[p] = g
+        theta[p] -= learning_rate * g
+
+
+@jit
+def train_steps_blocked(theta, dims, Xt, Y, activation, learning_rate, n_steps, block, acts, D,
+                        P, grad, costp):
+    """n_steps of full-batch gradient descent over blocks of examples (Xt: examples as rows).
+    Returns the cost before the first step's update, like ``network.train_steps``."""
+    cost = np.nan
+    m = Xt.shape[0]
+    for step in range(n_steps):
+        _blocked_step(theta, dims, Xt, Y, activation, learning_rate, block, acts, D, P, grad,
+                      costp, step == 0)
+        if step == 0:
+            s = 0.0
+            for blk in range(costp.size):
+                s += costp[blk]
+            cost = s / m
+    return cost

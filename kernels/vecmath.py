@@ -1,0 +1,93 @@
+"""Transcendentals that LLVM vectorises: exp, tanh and the logistic sigmoid, in float64.
+
+numba lowers ``math.exp``/``np.tanh`` to scalar libm calls (no SVML here): 9 ns per tanh, against
+1.4 ns for NumPy's own SIMD loops. These are written branch-free (selects, ``floor``, ``copysign``,
+an integer-to-float bit cast for 2^k), so a loop calling them runs 8 lanes per AVX-512 instruction.
+
+Method (Cody–Waite range reduction, as in fdlibm's ``expm1``): x = k·ln2 + r with |r| ≤ ln2/2,
+expm1(r) by its Taylor polynomial to r^13 (truncation below 1e-17 relative), 2^k assembled from
+exponent bits. Relative error against NumPy ≤ ~4e-16 (tested). Inputs are float64; float32 callers
+compute in float64 and round once.
+"""
+import numpy as np
+from llvmlite import ir
+from numba import types
+from numba.extending import intrinsic
+
+from ._options import jit_inline
+
+_LN2_HI = 6.93147180369123816490e-01  # ln2 with its last 32 bits zero: k·_LN2_HI is exact
+_LN2_LO = 1.90821492927058770002e-10
+_INV_LN2 = 1.44269504088896338700e+00
+
+
+@intrinsic
+def _bits_to_float64(typingctx, bits):
+    """Reinterpret an int64 as the float64 with the same bits (vectorises, unlike ldexp)."""
+    if bits != types.int64:
+        return None
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.DoubleType())
+
+    return types.float64(types.int64), codegen
+
+
+@jit_inline
+def _expm1_reduced(r):
+    """expm1(r) for |r| ≤ ln2/2: r + r²/2! + … + r^13/13!, Horner."""
+    p = 1.0 / 6227020800.0
+    p = p * r + 1.0 / 479001600.0
+    p = p * r + 1.0 / 39916800.0
+    p = p * r + 1.0 / 3628800.0
+    p = p * r + 1.0 / 362880.0
+    p = p * r + 1.0 / 40320.0
+    p = p * r + 1.0 / 5040.0
+    p = p * r + 1.0 / 720.0
+    p = p * r + 1.0 / 120.0
+    p = p * r + 1.0 / 24.0
+    p = p * r + 1.0 / 6.0
+    p = p * r + 0.5
+    return r + (r * r) * p
+
+
+@jit_inline
+def _pow2(k):
+    """2^k for an integral float k in [-1022, 1023]."""
+    return _bits_to_float64((np.int64(k) + 1023) << 52)
+
+
+@jit_inline
+def expm1_nonpositive(x):
+    """expm1(x) for x ≤ 0 (NaN propagates); accurate to a few ulp, also for tiny |x|."""
+    x = x if not x < -60.0 else -60.0  # expm1(-60) == -1 in float64
+    k = np.floor(x * _INV_LN2 + 0.5)
+    r = (x - k * _LN2_HI) - k * _LN2_LO
+    s = _pow2(k)
+    return s * _expm1_reduced(r) + (s - 1.0)
+
+
+@jit_inline
+def exp_nonpositive(x):
+    """exp(x) for x ≤ 0, down to the denormals (NaN propagates)."""
+    x = x if not x < -1100.0 else -1100.0  # exp(-1100) rounds to 0
+    k = np.floor(x * _INV_LN2 + 0.5)
+    r = (x - k * _LN2_HI) - k * _LN2_LO
+    half = np.floor(k * 0.5)
+    # 2^k as two factors, so results in the subnormal range are formed by one rounding multiply
+    return (_pow2(half) * (1.0 + _expm1_reduced(r))) * _pow2(k - half)
+
+
+@jit_inline
+def tanh(z):
+    """tanh(z) = -u / (2 + u) with u = expm1(-2|z|), sign restored; exact ±0, ±1 at large |z|."""
+    u = expm1_nonpositive(-2.0 * abs(z))
+    return np.copysign(-u / (2.0 + u), z)
+
+
+@jit_inline
+def sigmoid(z):
+    """1 / (1 + e^-z) from e = exp(-|z|): e never overflows (finite at |z| = 800 and beyond)."""
+    e = exp_nonpositive(-abs(z))
+    num = 1.0 if z >= 0 else e
+    return num / (1.0 + e)

@@ -1,0 +1,120 @@
+"""The speed-motivated kernels: vectorised tanh/sigmoid, fixed-order sums, the blocked trainer."""
+import numpy as np
+import pytest
+
+from fastbackprop import Model, baseline
+from fastbackprop import kernels as K
+from fastbackprop.kernels import blocked
+
+from conftest import ACTIVATIONS, DTYPES, assert_close, classification_data
+
+TINY = np.finfo(np.float64).smallest_subnormal
+SPECIAL = [0.0, -0.0, TINY, -TINY, 1e-310, -1e-310, 1e-300, 1e-20, -1e-8, 0.34657, -0.34658,
+           0.5, 1.0, -3.0, 18.0, 19.06, -19.1, 20.0, -20.0, 22.0, 40.0, 700.0, 800.0, -800.0,
+           1e300, -1e300]
+
+
+def _wide_range():
+    rng = np.random.default_rng(3)
+    return np.concatenate([SPECIAL, rng.standard_normal(20000) * 3,
+                           rng.uniform(-25, 25, 20000), 10.0 ** rng.uniform(-310, 2, 5000)])
+
+
+def _tanh(x):
+    Z = np.ascontiguousarray(x, np.float64)[None, :].copy()
+    A = np.empty_like(Z)
+    K.activations.add_bias_activate(Z, np.full((1, 1), -0.0), K.TANH, A)  # z + -0.0 == z
+    return A[0]
+
+
+def test_vectorised_tanh_matches_numpy_over_a_wide_range():
+    x = _wide_range()
+    got, ref = _tanh(x), np.tanh(x)
+    nz = ref != 0
+    assert np.max(np.abs(got[nz] - ref[nz]) / np.abs(ref[nz])) <= 1e-15
+    assert np.array_equal(got[~nz], ref[~nz])
+    assert np.array_equal(np.signbit(got), np.signbit(ref))  # tanh(-0.0) is -0.0
+    # denormals come back exactly (tanh z = z to within half an ulp there)
+    assert _tanh(np.array([TINY, -TINY, 1e-310]))[2] == 1e-310
+    assert _tanh(np.array([TINY]))[0] == TINY
+    assert np.all(np.abs(_tanh(np.array([20.0, -20.0, 800.0, -800.0]))) == 1.0)
+    out = _tanh(np.array([np.nan, np.inf, -np.inf]))
+    assert np.isnan(out[0]) and out[1] == 1.0 and out[2] == -1.0
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_vectorised_sigmoid_matches_baseline(dtype):
+    x = _wide_range()
+    x = x[np.abs(x) < 1e4].astype(dtype)[None, :]
+    Y = np.zeros_like(x)
+    AL, dZ = np.empty_like(x), np.empty_like(x)
+    K.sigmoid_output_delta(x, Y, AL, dZ)
+    ref = baseline.sigmoid(x.astype(np.float64))
+    normal = ref > 1e-300  # below that, both are in the subnormal range
+    rel = np.abs(AL.astype(np.float64)[normal] - ref[normal]) / ref[normal]
+    assert rel.max() <= (1e-15 if dtype == "float64" else 1e-7)
+    assert np.all(AL[x >= 745] == 1) and np.all(AL[x <= -746] == 0)
+    assert np.array_equal(AL, dZ)
+
+
+def test_fixed_order_sums_do_not_depend_on_alignment_and_are_accurate(rng):
+    dZ = rng.standard_normal((3, 37))
+    A = np.ones((3, 37))
+    db = np.empty((3, 1))
+    K.activations.activation_backward_db(dZ, A, K.IDENTITY, 1.0, np.empty_like(dZ), db)
+    np.testing.assert_allclose(db[:, 0], dZ.sum(axis=1), rtol=1e-14)
+
+
+def _train_blocked(dims, X, Y, act, dtype, lr, steps, block):
+    model = Model(dims, act, dtype=dtype, seed=5)
+    start = model.parameters
+    m = X.shape[1]
+    ws = blocked.make_blocked_workspace(dims, m, dtype, block=block)
+    ws.Xt[:] = X.T
+    theta = model._theta
+    cost = blocked.train_steps_blocked(theta, model._dims, ws.Xt, Y, K.CODES[act], lr, steps,
+                                       ws.block, ws.acts, ws.D, ws.P, ws.grad, ws.costp)
+    return model, start, cost, ws
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_blocked_trainer_matches_baseline(activation, dtype, rng):
+    """Several blocks and a short last one: parameters and the first cost agree with NumPy."""
+    dims = [7, 12, 5, 1]
+    X, Y = classification_data(rng, 7, 300, dtype)
+    model, start, cost, ws = _train_blocked(dims, X, Y, activation, dtype, 0.1, 30, 64)
+    assert ws.n_blocks == 5
+    ref, costs = baseline.train(X, Y, start, activation, 0.1, 30, record_every=1)
+    for key in ref:
+        assert model.parameters[key].dtype == np.dtype(dtype)
+        assert_close(model.parameters[key], ref[key], dtype, key)
+    assert cost == pytest.approx(costs[0][1], rel=1e-12 if dtype == "float64" else 1e-5)
+    assert costs[-1][1] < costs[0][1]
+
+
+def test_blocked_result_depends_on_block_plan_only(rng):
+    """Same block plan → bitwise equal; the fit path uses the blocked trainer for large m."""
+    dims = [9, 6, 1]
+    X, Y = classification_data(rng, 9, 1100)
+    a, _, _, _ = _train_blocked(dims, X, Y, "relu", "float64", 0.05, 5, 128)
+    b, _, _, _ = _train_blocked(dims, X, Y, "relu", "float64", 0.05, 5, 128)
+    np.testing.assert_array_equal(a._theta, b._theta)
+    assert blocked.use_blocked(dims, 1100)
+    fitted = Model(dims, "relu", seed=5).fit(X, Y, learning_rate=0.05, num_iterations=5,
+                                             record_every=1)
+    assert isinstance(fitted._workspace, blocked.BlockedWorkspace)
+    ref, costs = baseline.train(X, Y, Model(dims, "relu", seed=5).parameters, "relu", 0.05, 5,
+                                record_every=1)
+    for key in ref:
+        assert_close(fitted.parameters[key], ref[key], "float64", key)
+    assert_close([c for _, c in fitted.costs], [c for _, c in costs], "float64", "costs")
+
+
+def test_block_plan_is_a_function_of_shapes():
+    block, n_blocks = blocked.block_plan([100, 64, 64, 1], 16384, "float64")
+    assert block * n_blocks >= 16384 > block * (n_blocks - 1) and n_blocks >= 2
+    # wide layers: few blocks, so the per-block dW partials stay bounded
+    block, n_blocks = blocked.block_plan([1024, 1024, 1024, 1], 2048, "float32")
+    assert n_blocks * K.n_parameters([1024, 1024, 1024, 1]) * 4 <= max(
+        blocked.PARTIALS_BYTES, 2 * K.n_parameters([1024, 1024, 1024, 1]) * 4)

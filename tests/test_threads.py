@@ -1,0 +1,122 @@
+"""Threads: parameters bitwise identical at any thread count; the user's count set and restored."""
+import os
+import subprocess
+import sys
+import threading
+
+import numpy as np
+import pytest
+
+import fastbackprop
+from fastbackprop import Model, _threads
+from fastbackprop.kernels import blocked
+
+from conftest import assert_close, classification_data
+
+# Trains (in a fresh process, so NUMBA_NUM_THREADS / OPENBLAS_NUM_THREADS take effect) one blocked
+# fit (m large enough for the blocked trainer, several blocks) and one serial fit whose layers go
+# through BLAS GEMMs; prints the sha256 of both parameter vectors.
+_SCRIPT = r"""
+import hashlib, sys
+import numpy as np
+from fastbackprop import Model
+from fastbackprop.kernels import blocked
+out = []
+for dims, m, dtype, n_threads in (([30, 40, 24, 1], 2500, "float64", None),
+                                  ([30, 40, 24, 1], 2500, "float32", None),
+                                  ([30, 40, 24, 1], 2500, "float64", 1),
+                                  ([200, 48, 16, 1], 150, "float64", None),
+                                  ([200, 48, 16, 1], 150, "float32", None),
+                                  ([200, 48, 16, 1], 150, "float64", 2)):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((dims[0], m)).astype(dtype)
+    Y = (rng.random((1, m)) > 0.5).astype(dtype)
+    model = Model(dims, "relu", dtype=dtype, seed=1)
+    model.fit(X, Y, learning_rate=0.05, num_iterations=4, record_every=1, n_threads=n_threads)
+    ws = model._workspace
+    n_blocks = getattr(ws, "n_blocks", 0)
+    out.append(f"{n_blocks}:" + hashlib.sha256(model._theta.tobytes()).hexdigest()[:16]
+               + ":" + repr(model.costs[-1][1]))
+print(" ".join(out))
+"""
+
+
+def _run(numba_threads, blas_threads):
+    env = dict(os.environ, NUMBA_NUM_THREADS=str(numba_threads),
+               OPENBLAS_NUM_THREADS=str(blas_threads), OMP_NUM_THREADS=str(blas_threads))
+    done = subprocess.run([sys.executable, "-c", _SCRIPT], env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout.split()
+
+
+def test_parameters_bitwise_identical_across_numba_and_blas_thread_counts():
+    results = {(n, b): _run(n, b) for n, b in ((1, 1), (2, 1), (2, 2), (1, 2))}
+    first = results[(1, 1)]
+    blocks = [int(r.split(":")[0]) for r in first]
+    assert min(blocks[:3]) >= 2  # the blocked path, several blocks
+    assert blocks[3:] == [0, 0, 0]  # the serial path
+    for key, result in results.items():
+        assert result == first, key
+
+
+def test_n_threads_is_set_for_the_call_and_restored(rng):
+    import numba
+    import scipy.linalg.cython_blas  # noqa: F401  (the BLAS numba calls: loaded before "before")
+    from threadpoolctl import threadpool_info
+    X, Y = classification_data(rng, 5, 1200)
+    before_numba = numba.get_num_threads()
+    before_blas = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+    seen = {}
+    original = blocked.train_steps_blocked
+
+    def spy(*args):
+        seen["numba"] = numba.get_num_threads()
+        seen["blas"] = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+        return original(*args)
+
+    blocked.train_steps_blocked = spy
+    try:
+        Model([5, 4, 1], seed=0).fit(X, Y, num_iterations=2, n_threads=1)
+    finally:
+        blocked.train_steps_blocked = original
+    assert seen["numba"] == 1 and set(seen["blas"]) == {1}
+    assert numba.get_num_threads() == before_numba
+    assert [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"] == before_blas
+
+
+def test_set_num_threads_default_and_validation():
+    previous = _threads.set_num_threads(1)
+    try:
+        assert _threads.get_num_threads() == 1
+    finally:
+        _threads.set_num_threads(previous)
+    for bad, error in ((0, ValueError), (-2, ValueError), (1.5, TypeError), ("2", TypeError),
+                       (True, TypeError)):
+        with pytest.raises(error):
+            _threads.check(bad)
+    with pytest.raises(ValueError, match="n_threads"):
+        Model([2, 1], seed=0).fit(np.zeros((2, 3)), np.zeros((1, 3)), n_threads=0)
+
+
+def test_concurrent_blocked_fits_from_python_threads(rng):
+    """Two Python threads training blocked models at once: no abort, each result as if alone."""
+    X, Y = classification_data(rng, 6, 1500)
+    alone = Model([6, 8, 1], seed=2).fit(X, Y, learning_rate=0.05, num_iterations=20)
+    models = [Model([6, 8, 1], seed=2) for _ in range(2)]
+    errors = []
+
+    def work(model):
+        try:
+            model.fit(X, Y, learning_rate=0.05, num_iterations=20)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(m,)) for m in models]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    for model in models:
+        np.testing.assert_array_equal(model._theta, alone._theta)
