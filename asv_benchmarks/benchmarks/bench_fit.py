@@ -36,13 +36,17 @@ class Fit(Benchmark):
     repeat = (2, 10, 20.0)
 
     def setup_cache(self):
-        # compile every dtype once in a separate process, so the on-disk numba cache is warm and
-        # the benchmark processes (peakmem_ included) load machine code instead of compiling
+        # one iteration of every configuration and dtype in a separate process first, so that
+        # whatever compiled path Model picks for each shape is in the on-disk numba cache and the
+        # benchmark processes (peakmem_ included) load machine code instead of compiling it
         from fastbackprop import Model
         from fastbackprop.configs import CONFIGS
-        for dtype in DTYPES:
-            X, Y = CONFIGS["a"].data(dtype)
-            Model([2, 4, 1], "tanh", dtype, seed=0).fit(X, Y, 1.2, 2, progress=False)
+        for cfg in CONFIGS.values():
+            for dtype in cfg.dtypes:
+                X, Y = cfg.data(dtype)
+                model = Model.from_parameters(cfg.parameters(dtype), cfg.hidden_activation, dtype)
+                model.fit(X, Y, learning_rate=cfg.learning_rate, num_iterations=1,
+                          progress=False)
         return "warm"  # asv passes it first to setup and to every benchmark of the class
 
     def setup(self, cache, implementation, config, dtype):
