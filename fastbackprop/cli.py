@@ -84,6 +84,20 @@ def build_parser():
     predict.add_argument("data", help=".npz with X (n_x, m), or the course's .h5")
     predict.add_argument("-o", "--output", help="write here instead of stdout (.npy gives the "
                          "(1, m) array; anything else a CSV of label,probability per example)")
+
+    bench = sub.add_parser("bench", help="time fastbackprop against the NumPy baseline, "
+                           "PyTorch, JAX and scikit-learn on the benchmark configurations")
+    bench.add_argument("--configs", help="comma-separated configuration names (default all: "
+                       "a,b,c,d,e)")
+    bench.add_argument("--systems", help="comma-separated: numpy, fastbackprop, torch, jax, "
+                       "sklearn (default all installed; numpy is always measured)")
+    bench.add_argument("--quick", action="store_true", help="smoke run in seconds (m <= 256, "
+                       "short chunks, two rounds): checks, not benchmarks")
+    bench.add_argument("--repeats", type=int, help="timed chunks per system (default 7, "
+                       "quick 2)")
+    bench.add_argument("--json", help="write the full report (every chunk, versions) here")
+    bench.add_argument("--markdown", help="write the tables and footnote here (e.g. "
+                       "docs/bench.md)")
     return parser
 
 
@@ -168,6 +182,22 @@ def predict(args):
         sys.stdout.write("label,probability\n" + lines)
 
 
+def bench(args):
+    from . import bench as benchmark
+    options = [("--configs", args.configs), ("--systems", args.systems),
+               ("--repeats", args.repeats), ("--json", args.json),
+               ("--markdown", args.markdown)]
+    command = " ".join(["fastbackprop bench"] + (["--quick"] if args.quick else [])
+                       + [f"{flag} {value}" for flag, value in options if value is not None])
+    report = benchmark.run(configs=args.configs, systems=args.systems, quick=args.quick,
+                           repeats=args.repeats, json_path=args.json,
+                           markdown_path=args.markdown, command=command)
+    if not report["ok"]:
+        print("fastbackprop bench: a system disagreed with the NumPy baseline or a "
+              "configuration failed (see above)", file=sys.stderr)
+        raise SystemExit(1)
+
+
 def main(argv=None):
     try:
         args = build_parser().parse_args(argv)
@@ -175,7 +205,7 @@ def main(argv=None):
         print(f"fastbackprop: error: {exc}", file=sys.stderr)
         return 2
     try:
-        {"train": train, "predict": predict}[args.command](args)
+        {"train": train, "predict": predict, "bench": bench}[args.command](args)
     except (UsageError, ValueError, TypeError, OSError, ImportError) as exc:
         message = " ".join(str(exc).split())  # one line, whatever the exception held
         print(f"fastbackprop {args.command}: error: {message}", file=sys.stderr)
