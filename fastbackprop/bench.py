@@ -137,6 +137,8 @@ def measure(config, dtype, systems, *, iterations=None, repeats=REPEATS, pause=P
             first_call_s = time.perf_counter() - t0
             parameters = trainer.parameters()
         except Exception as exc:  # a broken peer is reported, not fatal
+            if system.name == "numpy":
+                raise
             entry["skipped"][system.name] = f"failed: {type(exc).__name__}: {exc}"
             continue
         if reference is None:
@@ -432,6 +434,11 @@ def markdown(report):
               "in bold." + (" ✗: parameters disagree with the baseline's after "
                             f"{protocol['agreement_iterations']} iterations — not a valid "
                             "timing." if flagged else "")]
+    shapes = "; ".join(
+        f"{c.name} {c.title} {'-'.join(map(str, c.layer_dims))}, m = {c.m}, {c.hidden_activation}"
+        for c in CONFIGS.values() if any(e["config"] == c.name for e in report["results"]))
+    lines += ["", f"Configurations (layer sizes, examples, hidden activation; "
+              f"`fastbackprop/configs.py`): {shapes}."]
     if report["quick"]:
         lines += ["", "**Quick smoke run** (m ≤ 256, short chunks): the numbers are not "
                   "benchmarks."]
