@@ -203,6 +203,10 @@ def environment():
     libraries = [dict(api=lib.get("internal_api"), version=lib.get("version"),
                       threads=lib.get("num_threads"), owner=_owner(lib.get("filepath", "")))
                  for lib in threadpool_info()]
+    torch = sys.modules.get("torch")  # statically linked MKL: invisible to threadpoolctl
+    if torch is not None:
+        libraries.append(dict(api="mkl" if torch.backends.mkl.is_available() else "torch",
+                              version=None, threads=torch.get_num_threads(), owner="torch"))
     return dict(versions=versions, libraries=libraries)
 
 
