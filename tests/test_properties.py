@@ -163,6 +163,35 @@ def _network_cases(rng, kind):
     return cases
 
 
+def _blocked_cases(rng, kind):
+    """The many-examples trainer (examples as rows, blocks of 8 of m = 20: three blocks)."""
+    blocked = importlib.import_module(f"{K.__name__}.blocked")
+    cases = []
+    for code in K.CODES.values():
+        dims = np.array([3, 5, 4, 1], np.int64)
+        m = 20
+        ws = blocked.make_blocked_workspace(dims, m, np.float64, block=8)
+        theta = rng.standard_normal(K.n_parameters(dims)) * 0.5
+        ws.Xt[:] = rng.standard_normal((m, 3))
+        Y = (rng.random((1, m)) > 0.5).astype(np.float64)
+        args = {
+            "_block_pass": (theta, dims, ws.Xt, Y, code, 8, 16, ws.acts, ws.D[1], ws.P[1],
+                            True),
+            "_blocked_step": (theta, dims, ws.Xt, Y, code, 0.1, ws.block, ws.acts, ws.D, ws.P,
+                              ws.grad, ws.costp, True),
+            "train_steps_blocked": (theta, dims, ws.Xt, Y, code, 0.1, 2, ws.block, ws.acts,
+                                    ws.D, ws.P, ws.grad, ws.costp),
+            "_merge_update": (theta, rng.standard_normal(ws.P.shape), ws.grad, 3, theta.size,
+                              1 / m, 0.1),
+        }[kind]
+        cases.append(args)
+    return cases
+
+
+def _split(cases):
+    return [case + (split,) for case in cases for split in (False, True)]
+
+
 def _codes(make):
     return lambda rng: [make(rng, code) for code in K.CODES.values()]
 
@@ -182,6 +211,8 @@ CASES = {
                                                                                      29)],
     "activations.dot_fixed_order": lambda rng: [(rng.standard_normal(n), rng.standard_normal(n))
                                                 for n in (0, 1, 7, 8, 29)],
+    "activations._bias_activate_in_place": _codes(lambda rng, code: (
+        rng.standard_normal((3, 7)), rng.standard_normal((3, 1)), code)),
     "activations.add_bias_activate": _codes(lambda rng, code: (
         rng.standard_normal((3, 7)), rng.standard_normal((3, 1)), code, np.empty((3, 7)))),
     "activations.activation_backward_db": _codes(lambda rng, code: (
@@ -190,7 +221,27 @@ CASES = {
     "dense._gemm_small": lambda rng: _dense_cases(rng, ("W", "A_prev", "Z")),
     "dense._gemm_tn_small": lambda rng: _dense_cases(rng, ("W", "dZ", "dA_prev")),
     "dense._dA_prev": lambda rng: _dense_cases(rng, ("W", "dZ", "dA_prev")),
-    "dense._dW": lambda rng: _dense_cases(rng, ("dZ", "A_prev", lambda d: 0.2, "dW")),
+    "dense._dW": lambda rng: [case + (split,) for case in _dense_cases(
+        rng, ("dZ", "A_prev", lambda d: 0.2, "dW")) for split in (False, True)],
+    "dense.row_parts": lambda rng: [(3, 4, 5), (256, 64, 128), (1024, 64, 64), (100, 200, 300)],
+    "dense._dot_rows_parallel": lambda rng: [
+        (rng.standard_normal((7, 4)), rng.standard_normal((4, 5)), np.empty((7, 5)), parts)
+        for parts in (1, 2, 3)],
+    "dense.dot_rows": lambda rng: [
+        (rng.standard_normal((n, k)), rng.standard_normal((k, m)), np.empty((n, m)), split)
+        for n, k, m in ((7, 4, 5), (256, 64, 128)) for split in (False, True)],
+    "dense.forward_layer": lambda rng: [
+        case[:3] + (code,) + case[3:] + (split,)
+        for case in _dense_cases(rng, ("A_prev", "W", "b", "Z", "A"))
+        for code in K.CODES.values() for split in (False, True)],
+    "dense.output_layer_backward": lambda rng: [
+        case + (True, split) for case in _dense_cases(
+            rng, ("dZ", "A_prev", "W", lambda d: 0.2, "dW", "db", "dA_prev"))
+        for split in (False, True)],
+    "dense.backward_layer": lambda rng: [
+        case[:4] + (code,) + case[4:] + (True, split) for case in _dense_cases(
+            rng, ("dA", "A", "A_prev", "W", lambda d: 0.2, "dZ", "dW", "db", "dA_prev"))
+        for code in K.CODES.values() for split in (False, True)],
     "dense.linear_activation_forward": lambda rng: [
         case[:3] + (code,) + case[3:] for case in _dense_cases(rng, ("A_prev", "W", "b", "Z", "A"))
         for code in K.CODES.values()],
@@ -210,11 +261,24 @@ CASES = {
         (np.array([SCALARS]), (rng.random((1, len(SCALARS))) > 0.5).astype(float),
          np.empty((1, len(SCALARS))), np.empty((1, len(SCALARS))))],
     "network.forward": lambda rng: _network_cases(rng, "forward"),
+    "network.forward_split": lambda rng: _split(_network_cases(rng, "forward")),
+    "network.backward_split": lambda rng: _split(_network_cases(rng, "backward")),
+    "network.train_steps_split": lambda rng: _split(_network_cases(rng, "train_steps")),
     "network.logits": lambda rng: _network_cases(rng, "logits"),
     "network.backward": lambda rng: _network_cases(rng, "backward"),
     "network.train_steps": lambda rng: _network_cases(rng, "train_steps"),
     "network.cost": lambda rng: _network_cases(rng, "cost"),
     "network.predict_proba": lambda rng: _network_cases(rng, "predict_proba"),
+    "blocked._bias_activate_rows": _codes(lambda rng, code: (
+        rng.standard_normal((6, 4)), rng.standard_normal(4), code)),
+    "blocked._times_derivative_rows": _codes(lambda rng, code: (
+        rng.standard_normal((6, 4)), np.tanh(rng.standard_normal((6, 4))), code)),
+    "blocked._column_sums": lambda rng: [(rng.standard_normal((r, 4)), np.empty(4))
+                                         for r in (1, 6)],
+    "blocked._block_pass": lambda rng: _blocked_cases(rng, "_block_pass"),
+    "blocked._blocked_step": lambda rng: _blocked_cases(rng, "_blocked_step"),
+    "blocked._merge_update": lambda rng: _blocked_cases(rng, "_merge_update")[:1],
+    "blocked.train_steps_blocked": lambda rng: _blocked_cases(rng, "train_steps_blocked"),
     "course.course_sigmoid": lambda rng: [(z,) for z in COURSE_SCALARS],
     "course.sigmoid": lambda rng: [(np.array(COURSE_SCALARS), np.empty(len(SCALARS)))],
     "course.relu": lambda rng: [(np.array(SCALARS + [np.nan]), np.empty(len(SCALARS) + 1))],

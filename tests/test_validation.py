@@ -370,10 +370,16 @@ def test_cli_user_mistakes_are_one_line_and_exit_2(argv, message, data_files, ca
     assert message in err and "Traceback" not in err, err
 
 
-def test_cli_predict_with_wrong_feature_count(data_files, capsys, tmp_path, monkeypatch):
+@pytest.mark.parametrize("model_dims, data, message", [
+    ([5, 2, 1], "good.npz", "X has 3 features (rows), but the model is expecting 5"),
+    ([3, 2, 1], "nan.npz", "X contains NaN or inf"),
+    ([3, 2, 1], "empty.npz", "X has no examples (m = 0)"),
+])
+def test_cli_predict_with_bad_data(model_dims, data, message, data_files, capsys, tmp_path,
+                                   monkeypatch):
     monkeypatch.chdir(tmp_path)
-    Model([5, 2, 1], seed=0).save(tmp_path / "m.npz")
-    assert main(["predict", "m.npz", "good.npz"]) == 2
+    Model(model_dims, seed=0).save(tmp_path / "m.npz")
+    assert main(["predict", "m.npz", data]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
-    assert "X has 3 features (rows), but the model is expecting 5" in err
+    assert message in err and "Traceback" not in err
