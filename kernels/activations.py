@@ -76,11 +76,41 @@ def dot_fixed_order(x, y):
 
 
 @jit
+def _bias_activate_in_place(Z, b, activation):
+    n, m = Z.shape
+    zero = Z.dtype.type(0.0)
+    slope = Z.dtype.type(LEAKY_SLOPE)
+    for i in range(n):
+        bi = b[i, 0]
+        row = Z[i]
+        if activation == RELU:
+            for j in range(m):
+                z = row[j] + bi
+                row[j] = z if z > 0 else zero
+        elif activation == LEAKY_RELU:
+            for j in range(m):
+                z = row[j] + bi
+                row[j] = z if z > 0 else slope * z
+        elif activation == TANH:
+            for j in range(m):
+                row[j] = vecmath.tanh(row[j] + bi)
+        elif activation == SIGMOID:
+            for j in range(m):
+                row[j] = vecmath.sigmoid(row[j] + bi)
+        else:
+            for j in range(m):
+                row[j] = row[j] + bi
+
+
+@jit
 def add_bias_activate(Z, b, activation, A):
     """Z += b (broadcast over columns) and A = g(Z), one pass. A may be Z itself."""
     n, m = Z.shape
     zero = Z.dtype.type(0.0)
     slope = Z.dtype.type(LEAKY_SLOPE)
+    if Z.ctypes.data == A.ctypes.data:  # in place: one array, so the loops vectorise freely
+        _bias_activate_in_place(Z, b, activation)
+        return
     for i in range(n):
         bi = b[i, 0]
         if activation == RELU:
