@@ -160,17 +160,28 @@ def test_model_format_input_is_passed_without_a_copy(rng, monkeypatch):
 
 
 def test_compiled_signatures_never_mix_dtypes(rng):
-    """After float32 and float64 models saw inputs of every kind, each compiled train_steps has
-    one dtype throughout: no float64 data ever reached a float32 model's kernels."""
-    from fastbackprop.kernels import network
+    """After float32 and float64 models saw inputs of every kind, each compiled signature of the
+    trainers (every ``train_steps*`` kernel: theta, dims, X, Y, …) has one dtype for theta, X
+    and Y: no float64 data ever reached a float32 model's kernels."""
+    import importlib
+    import pkgutil
+
+    import fastbackprop.kernels as K
     X, Y = classification_data(rng, 3, 10)
     for dtype in DTYPES:
         for Xv in (X, X.astype(np.float32), np.asfortranarray(X), X.astype(int)):
             Model([3, 2, 1], dtype=dtype, seed=0).fit(Xv, Y, num_iterations=2)
-    for signature in network.train_steps.signatures:
-        dtypes = {str(t.dtype) for t in signature if hasattr(t, "dtype") and
-                  str(t.dtype).startswith("float")}
-        assert len(dtypes) == 1, signature
+    trainers = [getattr(module, name) for module in
+                (importlib.import_module(f"{K.__name__}.{info.name}")
+                 for info in pkgutil.iter_modules(K.__path__))
+                for name in dir(module) if name.startswith("train_steps")]
+    seen = set()
+    for trainer in trainers:
+        for signature in trainer.signatures:
+            dtypes = {str(signature[i].dtype) for i in (0, 2, 3)}
+            assert len(dtypes) == 1, (trainer, signature)
+            seen |= dtypes
+    assert seen >= {"float32", "float64"}  # the trainers fit used were among those checked
 
 
 # -- determinism -------------------------------------------------------------------------------
