@@ -118,3 +118,47 @@ def test_block_plan_is_a_function_of_shapes():
     block, n_blocks = blocked.block_plan([1024, 1024, 1024, 1], 2048, "float32")
     assert n_blocks * K.n_parameters([1024, 1024, 1024, 1]) * 4 <= max(
         blocked.PARTIALS_BYTES, 2 * K.n_parameters([1024, 1024, 1024, 1]) * 4)
+
+
+_ALLOC_SCRIPT = r"""
+import numpy as np
+from numba.core.runtime import rtsys
+from fastbackprop import Model
+from fastbackprop.kernels import blocked, network, CODES
+for m in (300, 1500):  # the serial trainer (row-split products) and the blocked trainer
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((300, m))
+    Y = (rng.random((1, m)) > 0.5).astype(float)
+    model = Model([300, 200, 8, 1], "tanh", seed=0).fit(X, Y, num_iterations=2)
+    ws = model._workspace
+
+    def run(n):
+        if isinstance(ws, blocked.BlockedWorkspace):
+            blocked.train_steps_blocked(model._theta, model._dims, ws.Xt, Y, CODES["tanh"], 0.01,
+                                        n, ws.block, ws.acts, ws.D, ws.P, ws.grad, ws.costp)
+        else:
+            network.train_steps_split(model._theta, model._dims, X, Y, CODES["tanh"], 0.01, n,
+                                      ws.acts, ws.AL, ws.D0, ws.D1, ws.grad, True)
+    counts = []
+    for n in (2, 4):
+        before = rtsys.get_allocation_stats()
+        run(n)
+        after = rtsys.get_allocation_stats()
+        counts.append(after.alloc - before.alloc)
+    print(type(ws).__name__, *counts)
+"""
+
+
+def test_no_heap_allocation_per_iteration():
+    """numba's own allocation counter (NUMBA_NRT_STATS): twice the iterations, not one more
+    allocation, in both trainers (what a call allocates is the argument boxing at its boundary)."""
+    import os
+    import subprocess
+    import sys
+    done = subprocess.run([sys.executable, "-c", _ALLOC_SCRIPT], capture_output=True, text=True,
+                          env=dict(os.environ, NUMBA_NRT_STATS="1"), timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = [line.split() for line in done.stdout.splitlines()]
+    assert [line[0] for line in lines] == ["Workspace", "BlockedWorkspace"]
+    for _, two, four in lines:
+        assert int(two) == int(four)
