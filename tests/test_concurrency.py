@@ -170,8 +170,11 @@ def test_fit_from_several_threads_at_once(layer, tmp_path):
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="no os.fork on this platform")
-def test_fit_after_fork(tmp_path):
-    _run(tmp_path, "fork")
+@pytest.mark.parametrize("layer", ["default", "workqueue"])
+def test_fit_after_fork(layer, tmp_path):
+    """workqueue: the documented workaround for the GNU OpenMP fork issue must really work."""
+    env = {} if layer == "default" else {"NUMBA_THREADING_LAYER": layer}
+    _run(tmp_path, "fork", **env)
 
 
 def test_fit_under_multiprocessing_spawn(tmp_path):
