@@ -42,19 +42,33 @@ def block_plan(layer_dims, m, dtype):
     n_blocks = -(-m // block)
     cap = max(2, PARTIALS_BYTES // max(1, n_parameters(layer_dims) * itemsize))
     if n_blocks > cap:
-        n_blocks = cap
+        n_blocks = cap - cap % 2  # an even count balances on two cores (and on one)
     block = -(-m // n_blocks)
     block = -(-block // 8) * 8
     n_blocks = -(-m // block)
     return block, n_blocks
 
 
-BLOCKED_MIN_M = 1024          # fewer examples: the serial trainer around the BLAS is faster
+BLOCKED_MIN_M = 1024          # this many examples or more: always the blocked trainer
+FORCE = None                  # True/False overrides the choice (tools/profile_kernels.py)
 
 
 def use_blocked(layer_dims, m):
-    """Whether ``fit`` trains (layer_dims, m) with this trainer (a function of shapes only)."""
-    return m >= BLOCKED_MIN_M
+    """Whether ``fit`` trains (layer_dims, m) with this trainer, a function of the shapes only.
+
+    Many examples: yes. Fewer: only when the serial trainer could not spread its heaviest product
+    over both cores (it splits products over output rows, ``dense.row_parts``), as with the cat
+    net's 20-unit first layer on 12288 features, and there are enough examples for two blocks."""
+    if FORCE is not None:
+        return bool(FORCE)
+    if m >= BLOCKED_MIN_M:
+        return True
+    from .dense import SPLIT_WORK, row_parts
+    dims = [int(d) for d in layer_dims]
+    heaviest = max(range(1, len(dims)), key=lambda l: dims[l] * dims[l - 1])
+    n, k = dims[heaviest], dims[heaviest - 1]
+    return (m >= 2 * MIN_BLOCK and n * k * m >= SPLIT_WORK
+            and row_parts(n, k, m) == 1 and row_parts(n, m, k) == 1)
 
 
 def make_blocked_workspace(layer_dims, m, dtype, block=None):

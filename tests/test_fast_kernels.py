@@ -125,11 +125,11 @@ import numpy as np
 from numba.core.runtime import rtsys
 from fastbackprop import Model
 from fastbackprop.kernels import blocked, network, CODES
-for m in (300, 1500):  # the serial trainer (row-split products) and the blocked trainer
+for m in (100, 1500):  # the serial trainer (row-split products) and the blocked trainer
     rng = np.random.default_rng(0)
     X = rng.standard_normal((300, m))
     Y = (rng.random((1, m)) > 0.5).astype(float)
-    model = Model([300, 200, 8, 1], "tanh", seed=0).fit(X, Y, num_iterations=2)
+    model = Model([300, 512, 8, 1], "tanh", seed=0).fit(X, Y, num_iterations=2)
     ws = model._workspace
 
     def run(n):
@@ -160,5 +160,7 @@ def test_no_heap_allocation_per_iteration():
     assert done.returncode == 0, done.stderr[-2000:]
     lines = [line.split() for line in done.stdout.splitlines()]
     assert [line[0] for line in lines] == ["Workspace", "BlockedWorkspace"]
+    from fastbackprop.kernels import dense
+    assert dense.row_parts(512, 300, 100) > 1  # the serial case runs the parallel row split
     for _, two, four in lines:
         assert int(two) == int(four)

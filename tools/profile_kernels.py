@@ -78,12 +78,12 @@ def main(argv=None):
     parser.add_argument("--reps", type=int, default=7)
     parser.add_argument("--dtype", help="only this dtype")
     parser.add_argument("--n-threads", type=int)
-    parser.add_argument("--blocked-min-m", type=int,
-                        help="override kernels.blocked.BLOCKED_MIN_M (which trainer runs)")
+    parser.add_argument("--trainer", choices=("serial", "blocked"),
+                        help="force a trainer instead of kernels.blocked.use_blocked's choice")
     args = parser.parse_args(argv)
-    if args.blocked_min_m is not None:
+    if args.trainer:
         from fastbackprop.kernels import blocked
-        blocked.BLOCKED_MIN_M = args.blocked_min_m
+        blocked.FORCE = args.trainer == "blocked"
     print(f"{'config':<22} {'NumPy ms':>10} {'fbp ms':>10} {'ratio':>7} {'GFLOP/s':>8} "
           f"{'rel err':>9}  fbp min–max ms")
     for name in args.configs:
