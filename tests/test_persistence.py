@@ -386,3 +386,45 @@ def test_ctrl_c_in_the_command_line(save, tmp_path):
                                                  num_iterations=model.iterations,
                                                  record_every=10**8)
     np.testing.assert_array_equal(model._theta, fresh._theta)
+
+
+class _SignallingNetwork:
+    """kernels.network, setting an event when its first trainer call begins."""
+
+    def __init__(self, real):
+        self.real, self.running = real, threading.Event()
+
+    def __getattr__(self, name):
+        kernel = getattr(self.real, name)
+        if not name.startswith("train_steps"):
+            return kernel
+
+        def signalling(*args):
+            self.running.set()
+            return kernel(*args)
+        return signalling
+
+
+def test_save_and_pickle_while_another_thread_fits_are_never_torn(rng, tmp_path, monkeypatch):
+    """A snapshot (pickle, save) requested while another thread fits waits for that fit: it is
+    the model after it, never parameters of one iteration with the count of another."""
+    X, Y = classification_data(rng, 4, 200)
+    n = 5000
+    after = Model([4, 8, 1], "tanh", seed=0).fit(X, Y, learning_rate=0.1, num_iterations=n,
+                                                 record_every=1000)
+    spy = _SignallingNetwork(model_module.network)
+    monkeypatch.setattr(model_module, "network", spy)
+    model = Model([4, 8, 1], "tanh", seed=0)
+    thread = threading.Thread(target=model.fit, args=(X, Y),
+                              kwargs=dict(learning_rate=0.1, num_iterations=n,
+                                          record_every=1000))
+    thread.start()
+    assert spy.running.wait(60)  # the fit is under way (and holds the model's lock)
+    snapshots = [pickle.loads(pickle.dumps(model))]
+    model.save(tmp_path / "m.npz")
+    snapshots.append(Model.load(tmp_path / "m.npz"))
+    thread.join()
+    for snapshot in snapshots:
+        assert snapshot.iterations == n
+        np.testing.assert_array_equal(snapshot._theta, after._theta)
+        assert snapshot.costs == after.costs
