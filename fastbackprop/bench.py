@@ -4,10 +4,10 @@ For every configuration of ``fastbackprop.configs.CONFIGS`` (each dtype it lists
 of ``fastbackprop._peers.SYSTEMS`` that is installed, from the same X, Y and initial parameters:
 
 1. Agreement: each system trains ``AGREEMENT_ITERATIONS`` iterations from the common start and its
-   parameters are compared with the NumPy baseline's (largest |difference| over the largest
-   |baseline value|, per array, the worst array reported). Above ``TOLERANCE`` the system is
-   flagged in the table and the command exits with status 1. This first call also pays for JIT
-   compilation / tracing, so it is never timed.
+   parameters are compared with the NumPy baseline's computed in float64 from that same start
+   (largest |difference| over the largest |reference value|, per array, the worst array
+   reported). Above ``TOLERANCE`` the system is flagged in the table and the command exits with
+   status 1. This first call also pays for JIT compilation / tracing, so it is never timed.
 2. One untimed chunk per system, then ``repeats`` rounds in which every system trains one chunk
    of ``Config.bench_iterations`` iterations, the order rotating from round to round, with a
    pause after each chunk so that no system pays for the spinning threads of the one before.
@@ -39,10 +39,13 @@ from .configs import CONFIGS, flops_per_iteration
 # footnote gives the GEMM rate NumPy's BLAS reached in the run for comparison.
 PEAK_GFLOPS = {"float32": 390.0, "float64": 200.0}
 
-# Parameters after a few iterations from the same start must agree with the NumPy baseline's to
-# this (relative to the largest entry of each array): peers sum in other orders, so float64 is a
-# little looser than the kernel tests' 1e-10.
-TOLERANCE = {"float64": 1e-8, "float32": 1e-3}
+# Parameters after a few iterations from the same start must agree with the NumPy baseline run in
+# float64 to this (relative to the largest entry of each array). Peers sum in other orders, so
+# float64 is a little looser than the kernel tests' 1e-10. float32 is compared with the float64
+# truth, not with the float32 baseline, whose own rounding is up to 3.5e-3 on config d: its
+# first-layer db is a sum over 2048 examples that mostly cancels, and the float32 peers that sum
+# in another order land on the other side of it.
+TOLERANCE = {"float64": 1e-8, "float32": 1e-2}
 AGREEMENT_ITERATIONS = 5
 
 REPEATS = 7          # timed chunks per system; the median is reported
@@ -124,7 +127,16 @@ def measure(config, dtype, systems, *, iterations=None, repeats=REPEATS, pause=P
                  iterations_per_chunk=iterations, repeats=repeats,
                  agreement_iterations=agreement_iterations, systems={}, skipped={})
 
-    live, reference = {}, None
+    # the reference: the NumPy baseline in float64 (float32 data and start promoted exactly)
+    from ._peers import NumPyBaseline
+    truth = NumPyBaseline(config, "float64", X.astype("float64"), Y.astype("float64"),
+                          {key: value.astype("float64") for key, value in start.items()})
+    truth.train(agreement_iterations)
+    reference = truth.parameters()
+
+    live = {}
+    if systems[0].name != "numpy":
+        raise ValueError("the NumPy baseline must be the first system: it is the reference")
     for system in systems:
         reason = system.missing()
         if reason:
@@ -141,10 +153,6 @@ def measure(config, dtype, systems, *, iterations=None, repeats=REPEATS, pause=P
                 raise
             entry["skipped"][system.name] = f"failed: {type(exc).__name__}: {exc}"
             continue
-        if reference is None:
-            if system.name != "numpy":
-                raise RuntimeError("the NumPy baseline must run first: it is the reference")
-            reference = parameters
         deviation = max_relative_deviation(parameters, reference)
         live[system.name] = trainer
         entry["systems"][system.name] = dict(
@@ -505,7 +513,9 @@ def footnote(report):
                      f"times are noisy")
     text += (f". Agreement: parameters after {protocol['agreement_iterations']} iterations "
              f"within {TOLERANCE['float64']:g} (float64) / {TOLERANCE['float32']:g} (float32) "
-             f"of the baseline's, relative to each array's largest entry. scikit-learn's "
+             f"of the NumPy baseline's computed in float64 from the same start, relative to "
+             f"each array's largest entry (so the float32 NumPy row shows float32's own "
+             f"rounding). scikit-learn's "
              f"MLPClassifier takes the same step (mean cross-entropy, gradient / m) but also "
              f"computes the loss and the weights' squared norm every iteration, as it always "
              f"does. Command: `{report['command']}`.")
