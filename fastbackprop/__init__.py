@@ -30,7 +30,8 @@ def _source_checkout_kernels():
 
 _source_checkout_kernels()
 
+from ._threads import get_num_threads, set_num_threads  # noqa: E402
 from .model import Model  # noqa: E402
 
 __version__ = "0.1.0"
-__all__ = ["Model", "__version__"]
+__all__ = ["Model", "get_num_threads", "set_num_threads", "__version__"]

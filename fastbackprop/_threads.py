@@ -11,11 +11,20 @@ BLAS's configured thread count: OpenBLAS picks different GEMM kernels (e.g. its 
 the BLAS's settings are restored when ``fit`` returns. numba's count is per Python thread; the
 BLAS's is process-wide, so concurrent fits share one reference-counted BLAS limit.
 
-Threading layers: ``workqueue`` aborts the process when two Python threads run parallel kernels at
-once, so under it parallel calls are serialised by a lock; ``omp`` and ``tbb`` are thread-safe.
+Threading layers: unless the user chose one (``NUMBA_THREADING_LAYER``), fastbackprop asks numba
+for a fork-safe layer: GNU OpenMP (numba's ``omp`` on Linux without TBB) kills a child process
+forked after a parallel kernel ran (``multiprocessing`` with fork, asv's forkserver). Here that is
+``workqueue``, which aborts the process when two Python threads run parallel kernels at once, so
+under it parallel calls are serialised by a lock; ``omp`` and ``tbb`` are thread-safe.
 """
 import contextlib
+import os
 import threading
+
+import numba
+
+if "NUMBA_THREADING_LAYER" not in os.environ and numba.config.THREADING_LAYER == "default":
+    numba.config.THREADING_LAYER = "forksafe"
 
 _default_n_threads = None
 _blas_lock = threading.Lock()

@@ -141,12 +141,9 @@ SCRIPT = textwrap.dedent('''
 ''')
 
 
-# Known, open: numba picks GNU OpenMP ("omp") as its threading layer here when TBB is missing,
-# and GNU OpenMP kills a forked child that touches it. The layer is chosen by
-# fastbackprop._threads (issue 5's); until it picks a fork-safe one (e.g. "forksafe" when the
-# user set none, workqueue being serialised there already), this one failure is reported as an
-# expected failure, naming the cause. Any other failure fails the test.
-GNU_OPENMP_FORK = "fork() called from a process already using GNU OpenMP"
+# GNU OpenMP (numba's "omp" layer on Linux without TBB) kills a forked child that touches it
+# ("fork() called from a process already using GNU OpenMP"); fastbackprop._threads therefore asks
+# numba for a fork-safe layer unless the user chose one. The fork test checks that choice.
 
 
 def _run(tmp_path, mode, **env):
@@ -155,9 +152,6 @@ def _run(tmp_path, mode, **env):
     environ = dict(os.environ, **env)
     done = subprocess.run([sys.executable, str(script), mode], capture_output=True, text=True,
                           timeout=300, env=environ, cwd=tmp_path)
-    if done.returncode != 0 and GNU_OPENMP_FORK in done.stderr:
-        pytest.xfail("known bug: the forked child dies, numba's threading layer is GNU OpenMP "
-                     "(not fork-safe); fastbackprop._threads must choose a fork-safe layer")
     assert done.returncode == 0, (f"exit status {done.returncode} (negative = killed by that "
                                   f"signal, -6 = abort)\n{done.stdout}\n{done.stderr}")
     assert done.stdout.startswith("OK"), done.stdout + done.stderr
