@@ -29,3 +29,20 @@ def test_wheel_has_no_top_level_kernels(tmp_path):
                                                  wheel.name.split("-py")[0] + ".dist-info"}
     assert "fastbackprop/kernels/dense.py" in names
     assert "fastbackprop/kernels/_options.py" in names
+
+
+def test_kernel_cache_is_keyed_on_every_kernel_file(tmp_path):
+    """numba keys a cache entry on its own file; ours must change when any kernel file does."""
+    import shutil
+    from fastbackprop.kernels import _options, network
+    copy = tmp_path / "kernels"
+    shutil.copytree(ROOT / "kernels" if (ROOT / "kernels").is_dir()
+                    else Path(_options.__file__).parent, copy,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    before = _options.kernels_stamp(str(copy))
+    with open(copy / "vecmath.py", "a") as f:  # a callee only, not network.py itself
+        f.write("\n# changed\n")
+    assert _options.kernels_stamp(str(copy)) != before
+    locator = network.train_steps_split._cache._impl._locator
+    assert locator.get_source_stamp() == _options.STAMP
+    assert type(locator).__name__.startswith("FastbackpropKernels")
