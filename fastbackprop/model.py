@@ -184,9 +184,10 @@ class Model:
             np.copyto(ws.Xt, X.T)
 
             def steps(n):
+                lanes = blocked.lanes_for(ws)  # a lane per thread (called inside the owner)
                 return blocked.train_steps_blocked(self._theta, self._dims, ws.Xt, Y, activation,
-                                                   learning_rate, n, ws.block, ws.acts, ws.D,
-                                                   ws.P, ws.grad, ws.costp)
+                                                   learning_rate, n, ws.block, ws.acts[:lanes],
+                                                   ws.D[:lanes], ws.P, ws.grad, ws.costp)
         else:
             def steps(n):
                 return network.train_steps_split(self._theta, self._dims, X, Y, activation,

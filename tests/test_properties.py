@@ -175,7 +175,7 @@ def _blocked_cases(rng, kind):
         ws.Xt[:] = rng.standard_normal((m, 3))
         Y = (rng.random((1, m)) > 0.5).astype(np.float64)
         args = {
-            "_block_pass": (theta, dims, ws.Xt, Y, code, 8, 16, ws.acts, ws.D[1], ws.P[1],
+            "_block_pass": (theta, dims, ws.Xt, Y, code, 8, 16, ws.acts[0], ws.D[0], ws.P[1],
                             True),
             "_blocked_step": (theta, dims, ws.Xt, Y, code, 0.1, ws.block, ws.acts, ws.D, ws.P,
                               ws.grad, ws.costp, True),
