@@ -181,10 +181,13 @@ class Model:
         ws = self._workspace_for(X.shape[1], use_blocked)
         activation = CODES[self.hidden_activation]
         if use_blocked:  # examples as rows inside the blocked trainer: transposed once per fit
-            np.copyto(ws.Xt, X.T)
+            transposed = []
 
-            def steps(n):
-                lanes = blocked.lanes_for(ws)  # a lane per thread (called inside the owner)
+            def steps(n):  # called inside the owner of the threads
+                if not transposed:
+                    blocked.transpose_into(X, ws.Xt)
+                    transposed.append(True)
+                lanes = blocked.lanes_for(ws)  # a lane per thread
                 return blocked.train_steps_blocked(self._theta, self._dims, ws.Xt, Y, activation,
                                                    learning_rate, n, ws.block, ws.acts[:lanes],
                                                    ws.D[:lanes], ws.P, ws.grad, ws.costp)

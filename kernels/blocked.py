@@ -108,6 +108,27 @@ def make_blocked_workspace(layer_dims, m, dtype, block=None):
     )
 
 
+TRANSPOSE_TILE = 64
+
+
+@jit_parallel
+def transpose_into(X, Xt):
+    """Xt = X.T (the trainer's examples-as-rows copy of X), tile by tile so that both sides of a
+    tile stay in cache. NumPy's ``np.copyto(Xt, X.T)`` took 5.8 ms (float64) and 19 ms (float32)
+    on config c's X, more than an iteration; this took 2.2-3.3 ms (tiles of 64 measured best of 16,
+    32, 64 on configs b and c)."""
+    n, m = X.shape
+    T = TRANSPOSE_TILE
+    for tj in prange((m + T - 1) // T):
+        j0 = tj * T
+        j1 = min(m, j0 + T)
+        for i0 in range(0, n, T):
+            i1 = min(n, i0 + T)
+            for j in range(j0, j1):
+                for i in range(i0, i1):
+                    Xt[j, i] = X[i, j]
+
+
 @jit
 def _bias_activate_rows(Z, b, activation):
     """Z = g(Z + b) in place, b broadcast along rows (examples as rows)."""

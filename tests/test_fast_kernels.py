@@ -164,3 +164,13 @@ def test_no_heap_allocation_per_iteration():
     assert dense.row_parts(512, 300, 100) > 1  # the serial case runs the parallel row split
     for _, two, four in lines:
         assert int(two) == int(four)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_transpose_into_copies_every_tile(dtype, rng):
+    """Shapes that are not multiples of the tile, and a strided X: Xt is exactly X.T."""
+    X = rng.standard_normal((77, 131)).astype(dtype)
+    for source in (X, X[:, 3:100], X[5:7]):
+        Xt = np.full(source.shape[::-1], np.nan, dtype)
+        blocked.transpose_into(source, Xt)
+        np.testing.assert_array_equal(Xt, source.T)

@@ -269,6 +269,7 @@ CASES = {
     "network.train_steps": lambda rng: _network_cases(rng, "train_steps"),
     "network.cost": lambda rng: _network_cases(rng, "cost"),
     "network.predict_proba": lambda rng: _network_cases(rng, "predict_proba"),
+    "blocked.transpose_into": lambda rng: [(rng.standard_normal((40, 35)), np.empty((35, 40)))],
     "blocked._bias_activate_rows": _codes(lambda rng, code: (
         rng.standard_normal((6, 4)), rng.standard_normal(4), code)),
     "blocked._times_derivative_rows": _codes(lambda rng, code: (
