@@ -120,3 +120,29 @@ def test_concurrent_blocked_fits_from_python_threads(rng):
     assert not errors
     for model in models:
         np.testing.assert_array_equal(model._theta, alone._theta)
+
+
+def _tbb_installed():
+    from importlib import metadata
+    try:
+        metadata.distribution("tbb")
+        return True
+    except metadata.PackageNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not (sys.platform.startswith("linux") and _tbb_installed()),
+                    reason="the tbb wheel is a dependency on Linux x86-64 only")
+def test_default_threading_layer_is_tbb_where_the_wheel_is_installed():
+    """The fast fork-safe layer: the wheel's libtbb is found although it is off the loader path
+    (a regression here silently drops to workqueue, ~1.6x slower on small batches)."""
+    code = ("import numpy as np, numba\n"
+            "from fastbackprop import Model\n"
+            "X = np.random.default_rng(0).standard_normal((3, 2000)); Y = (X[:1] > 0) * 1.0\n"
+            "Model([3, 5, 1], seed=0).fit(X, Y, num_iterations=2)\n"
+            "print(numba.threading_layer())\n")
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_THREADING_LAYER"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=300, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[-1] == "tbb", done.stdout + done.stderr
