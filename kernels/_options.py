@@ -8,7 +8,10 @@
   inside (seen here: a segmentation fault in ``fit``). So every kernel's entry is keyed on the
   content of *all* of ``kernels/*.py`` (``_whole_package_locator`` below).
 - ``fastmath``: only ``contract`` (FMA). ``nnan``/``ninf`` would fold away the NaN checks and
-  ``reassoc`` would let LLVM reorder reductions, so results could differ between builds.
+  ``reassoc`` would let LLVM reorder reductions, so results could differ between builds. One
+  exception, ``jit_reassoc``: a dot-product kernel that LLVM can only vectorise by splitting its
+  sums into lanes (``narrow.py``). Its order is then fixed by the compiled code (the CPU's vector
+  width), never by the thread count, so the bitwise guarantees across thread counts still hold.
 - ``error_model="numpy"``: no Python-style ZeroDivisionError checks inside loops (they block
   vectorisation); float division by zero gives inf/nan as in NumPy.
 - ``boundscheck``: left to ``NUMBA_BOUNDSCHECK`` so CI can run a subset with checks on.
@@ -29,6 +32,11 @@ _COMMON = dict(cache=True, fastmath=FASTMATH, error_model="numpy", nogil=True)
 def jit(func):
     """Serial kernel: compiled lazily, once per dtype, cached on disk."""
     return numba.njit(**_COMMON)(func)
+
+
+def jit_reassoc(func):
+    """Serial kernel whose sums LLVM may split into vector lanes (see the module docstring)."""
+    return numba.njit(**dict(_COMMON, fastmath=FASTMATH | {"reassoc"}))(func)
 
 
 def jit_inline(func):

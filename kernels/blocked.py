@@ -29,7 +29,7 @@ from numba import prange
 from ._options import jit, jit_parallel
 from .activations import IDENTITY, LEAKY_RELU, LEAKY_SLOPE, RELU, SIGMOID, TANH, \
     stable_sigmoid
-from . import vecmath
+from . import narrow, vecmath
 from .network import n_parameters
 
 BlockedWorkspace = namedtuple("BlockedWorkspace", "m block n_blocks Xt acts D P grad costp")
@@ -215,7 +215,10 @@ def _block_pass(theta, dims, Xt, Y, activation, r0, r1, acts, D, Pb, want_cost):
         off += n * k + n
         Al = acts[aoff:aoff + rows * n].reshape((rows, n))
         aoff += rows * n
-        np.dot(A_prev, W.T, Al)
+        if n <= narrow.MAX_UNITS and k >= narrow.MIN_INPUTS:
+            narrow.forward_nt(A_prev, W, Al)
+        else:
+            np.dot(A_prev, W.T, Al)
         _bias_activate_rows(Al, b, activation if l < L else IDENTITY)
         A_prev = Al
     # output: cost and dZ_L = sigmoid(Z_L) - Y

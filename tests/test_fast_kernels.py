@@ -174,3 +174,28 @@ def test_transpose_into_copies_every_tile(dtype, rng):
         Xt = np.full(source.shape[::-1], np.nan, dtype)
         blocked.transpose_into(source, Xt)
         np.testing.assert_array_equal(Xt, source.T)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_narrow_forward_matches_numpy(dtype, rng):
+    """The few-units, many-inputs product, with rows and units left over from its 4×4 tiles."""
+    for rows, n in ((11, 7), (8, 4), (3, 2)):
+        A = rng.standard_normal((rows, 1031)).astype(dtype)
+        W = rng.standard_normal((n, 1031)).astype(dtype)
+        Z = np.full((rows, n), np.nan, dtype)
+        K.narrow.forward_nt(A, W, Z)
+        assert_close(Z, A.astype(float) @ W.T.astype(float), dtype, f"Z {rows}x{n}")
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_blocked_trainer_with_a_narrow_first_layer_matches_baseline(dtype, rng):
+    """The cat-net shape in small: 1100 inputs into 6 units, so layer 1 runs narrow.forward_nt."""
+    dims = [1100, 6, 3, 1]
+    assert dims[1] <= K.narrow.MAX_UNITS and dims[0] >= K.narrow.MIN_INPUTS
+    X, Y = classification_data(rng, 1100, 150, dtype)
+    X = X * 0.05
+    model, start, cost, ws = _train_blocked(dims, X, Y, "relu", dtype, 0.05, 10, 64)
+    ref, costs = baseline.train(X, Y, start, "relu", 0.05, 10, record_every=1)
+    for key in ref:
+        assert_close(model.parameters[key], ref[key], dtype, key)
+    assert cost == pytest.approx(costs[0][1], rel=1e-12 if dtype == "float64" else 1e-5)
