@@ -9,7 +9,7 @@ import numpy as np
 
 from numba import prange
 
-from ._options import jit, jit_parallel
+from ._options import jit, jit_inline, jit_parallel
 from .activations import activation_backward_db, add_bias_activate, dot_fixed_order, \
     sum_fixed_order
 
@@ -39,7 +39,7 @@ def _dot_rows_parallel(A, B, C, parts):
             np.dot(A[r0:r1], B, C[r0:r1])
 
 
-@jit
+@jit_inline
 def dot_rows(A, B, C, split):
     """C = A·B. With ``split`` (the trainer, BLAS pinned to one thread): split over C's rows into
     ``row_parts`` parts run in parallel by numba's threads, every row of C computed by exactly one
@@ -81,7 +81,7 @@ def _gemm_tn_small(W, dZ, dA_prev):
                 dA_prev[p, j] += w * dZ[i, j]
 
 
-@jit
+@jit_inline
 def _dA_prev(W, dZ, dA_prev):
     if W.size <= SMALL_W:
         _gemm_tn_small(W, dZ, dA_prev)
@@ -95,7 +95,7 @@ def linear_activation_forward(A_prev, W, b, activation, Z, A):
     forward_layer(A_prev, W, b, activation, Z, A, False)
 
 
-@jit
+@jit_inline
 def forward_layer(A_prev, W, b, activation, Z, A, split):
     """``linear_activation_forward``; ``split`` as in ``dot_rows``."""
     if W.size <= SMALL_W:
@@ -111,7 +111,7 @@ def linear_backward(dZ, A_prev, W, inv_m, dW, db, dA_prev, need_dA_prev):
     output_layer_backward(dZ, A_prev, W, inv_m, dW, db, dA_prev, need_dA_prev, False)
 
 
-@jit
+@jit_inline
 def output_layer_backward(dZ, A_prev, W, inv_m, dW, db, dA_prev, need_dA_prev, split):
     """``linear_backward``; ``split`` as in ``dot_rows``."""
     for i in range(dZ.shape[0]):
@@ -129,7 +129,7 @@ def linear_activation_backward(dA, A, A_prev, W, activation, inv_m, dZ, dW, db, 
                    False)
 
 
-@jit
+@jit_inline
 def backward_layer(dA, A, A_prev, W, activation, inv_m, dZ, dW, db, dA_prev, need_dA_prev,
                    split):
     """``linear_activation_backward``; ``split`` as in ``dot_rows``."""
@@ -139,7 +139,7 @@ def backward_layer(dA, A, A_prev, W, activation, inv_m, dZ, dW, db, dA_prev, nee
         _dA_prev(W, dZ, dA_prev)
 
 
-@jit
+@jit_inline
 def _dW(dZ, A_prev, inv_m, dW, split):
     n, k = dW.shape
     if dW.size <= SMALL_W:
