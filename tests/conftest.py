@@ -22,14 +22,16 @@ CATVNONCAT = Path(os.environ.get(
     Path(__file__).resolve().parents[2] / "shared" / "data" / "catvnoncat"))
 
 
-def assert_close(actual, expected, dtype, what=""):
-    """|actual - expected| <= rtol * (|expected| + max|expected|·1e-3): relative, but tolerant
-    of entries that are zero up to rounding (cancellation in sums)."""
+def assert_close(actual, expected, dtype, what="", scale=None):
+    """|actual - expected| <= rtol * (|expected| + scale), scale = max|expected| unless
+    given: relative, but tolerant of entries that are zero up to rounding. For a sum whose terms
+    cancel, pass the terms' magnitude (Σ|term|) as ``scale``: rounding is relative to that."""
     actual = np.asarray(actual, np.float64)
     expected = np.asarray(expected, np.float64)
     assert actual.shape == expected.shape, (what, actual.shape, expected.shape)
     rtol = RTOL[np.dtype(dtype).name]
-    scale = np.max(np.abs(expected)) if expected.size else 0.0
+    if scale is None:
+        scale = np.max(np.abs(expected)) if expected.size else 0.0
     np.testing.assert_allclose(actual, expected, rtol=rtol, atol=rtol * scale, err_msg=what)
 
 
