@@ -107,7 +107,12 @@ def _blas_threads(n):
     with _blas_lock:
         state = _blas_state
         if state["depth"] == 0:
-            state["limiter"] = _blas_controller().limit(limits=n, user_api="blas")
+            # each BLAS's own setter, not ThreadpoolController.limit: that one re-reads every
+            # library's info and took ~40 µs per fit, more than an iteration of a small net
+            blas = [lib for lib in _blas_controller().lib_controllers if lib.user_api == "blas"]
+            state["limiter"] = [(lib, lib.get_num_threads()) for lib in blas]
+            for lib in blas:
+                lib.set_num_threads(n)
             state["limit"] = n
         state["depth"] += 1
     try:
@@ -116,7 +121,9 @@ def _blas_threads(n):
         with _blas_lock:
             state["depth"] -= 1
             if state["depth"] == 0:
-                state["limiter"].restore_original_limits()
+                for lib, original in state["limiter"]:
+                    if original is not None:
+                        lib.set_num_threads(original)
                 state["limiter"] = None
                 state["limit"] = None
 

@@ -177,7 +177,7 @@ class Model:
     def _train(self, X, Y, learning_rate, num_iterations, record_every, print_cost, progress,
                finite, n_threads=None):
         """The compiled loop. Stops early with finite[0] = False if the cost is NaN/inf."""
-        use_blocked = blocked.use_blocked(self.layer_dims, X.shape[1])
+        use_blocked = blocked.use_blocked_cached(self.layer_dims, X.shape[1])
         ws = self._workspace_for(X.shape[1], use_blocked)
         activation = CODES[self.hidden_activation]
         if use_blocked:  # examples as rows inside the blocked trainer: transposed once per fit

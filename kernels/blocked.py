@@ -20,6 +20,7 @@ Workspace (``make_blocked_workspace``): ``Xt``; per lane ``acts`` (block, n_l) s
 A_{L-1} then Z_L, and ``D`` two (block, widest) delta buffers; ``P`` (n_blocks, n_params)
 partials; ``grad`` (theta's layout); ``costp`` per-block cost sums.
 """
+import functools
 from collections import namedtuple
 
 import numba
@@ -64,6 +65,18 @@ def block_plan(layer_dims, m, dtype):
 
 BLOCKED_MIN_M = 1024          # this many examples or more: always the blocked trainer
 FORCE = None                  # True/False overrides the choice (tools/profile_kernels.py)
+
+
+@functools.lru_cache(maxsize=256)
+def _use_blocked(dims, m):
+    return use_blocked(list(dims), m)
+
+
+def use_blocked_cached(layer_dims, m):
+    """``use_blocked`` remembered per shape (``fit`` asks on every call)."""
+    if FORCE is not None:
+        return bool(FORCE)
+    return _use_blocked(tuple(int(d) for d in layer_dims), int(m))
 
 
 def use_blocked(layer_dims, m):
