@@ -32,9 +32,8 @@ def _not_installed(module, extra):
     return None
 
 
-class NumPyBaseline:
-    """fastbackprop.baseline.train: the course's formulation, the reference of every ratio."""
-    name, label = "numpy", "NumPy"
+class _Always:
+    """A system that is always there (no optional extra): keeps the run's data and config."""
 
     @staticmethod
     def missing():
@@ -43,6 +42,14 @@ class NumPyBaseline:
     def __init__(self, config, dtype, X, Y, parameters):
         self.config = config
         self.X, self.Y = X, Y
+
+
+class NumPyBaseline(_Always):
+    """fastbackprop.baseline.train: the course's formulation, the reference of every ratio."""
+    name, label = "numpy", "NumPy"
+
+    def __init__(self, config, dtype, X, Y, parameters):
+        super().__init__(config, dtype, X, Y, parameters)
         self.params = {key: value.copy() for key, value in parameters.items()}
 
     def train(self, n):
@@ -53,18 +60,13 @@ class NumPyBaseline:
         return self.params
 
 
-class FastBackprop:
+class FastBackprop(_Always):
     """The public API: Model.from_parameters(...).fit(...), continuing from its own state."""
     name, label = "fastbackprop", "fastbackprop"
 
-    @staticmethod
-    def missing():
-        return None
-
     def __init__(self, config, dtype, X, Y, parameters):
+        super().__init__(config, dtype, X, Y, parameters)
         from .model import Model
-        self.config = config
-        self.X, self.Y = X, Y
         self.model = Model.from_parameters(parameters, config.hidden_activation, dtype)
 
     def train(self, n):

@@ -177,17 +177,11 @@ class Model:
     def _train(self, X, Y, learning_rate, num_iterations, record_every, print_cost, progress,
                finite, n_threads=None):
         """The compiled loop. Stops early with finite[0] = False if the cost is NaN/inf."""
-        use_blocked = blocked.use_blocked_cached(self.layer_dims, X.shape[1])
+        use_blocked = blocked.use_blocked(self.layer_dims, X.shape[1])
         ws = self._workspace_for(X.shape[1], use_blocked)
         activation = CODES[self.hidden_activation]
-        if use_blocked:  # examples as rows inside the blocked trainer: transposed once per fit
-            transposed = []
-
-            def steps(n):  # called inside the owner of the threads
-                if not transposed:
-                    blocked.transpose_into(X, ws.Xt)
-                    transposed.append(True)
-                lanes = blocked.lanes_for(ws)  # a lane per thread
+        if use_blocked:
+            def steps(n):
                 return blocked.train_steps_blocked(self._theta, self._dims, ws.Xt, Y, activation,
                                                    learning_rate, n, ws.block, ws.acts[:lanes],
                                                    ws.D[:lanes], ws.P, ws.grad, ws.costp)
@@ -206,6 +200,9 @@ class Model:
         sigint = _DeferredSigint()
         owner.__enter__()
         try:
+            if use_blocked:  # inside the owner: both are parallel kernels of numba's threads
+                blocked.transpose_into(X, ws.Xt)  # examples as rows, once per fit
+                lanes = blocked.lanes_for(ws)  # a lane per thread the owner allows
             sigint.__enter__()
             while done < num_iterations:
                 it = self.iterations

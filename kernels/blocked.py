@@ -67,18 +67,6 @@ BLOCKED_MIN_M = 1024          # this many examples or more: always the blocked t
 FORCE = None                  # True/False overrides the choice (tools/profile_kernels.py)
 
 
-@functools.lru_cache(maxsize=256)
-def _use_blocked(dims, m):
-    return use_blocked(list(dims), m)
-
-
-def use_blocked_cached(layer_dims, m):
-    """``use_blocked`` remembered per shape (``fit`` asks on every call)."""
-    if FORCE is not None:
-        return bool(FORCE)
-    return _use_blocked(tuple(int(d) for d in layer_dims), int(m))
-
-
 def use_blocked(layer_dims, m):
     """Whether ``fit`` trains (layer_dims, m) with this trainer, a function of the shapes only.
 
@@ -87,10 +75,14 @@ def use_blocked(layer_dims, m):
     net's 20-unit first layer on 12288 features, and there are enough examples for two blocks."""
     if FORCE is not None:
         return bool(FORCE)
+    return _use_blocked(tuple(int(d) for d in layer_dims), int(m))
+
+
+@functools.lru_cache(maxsize=256)  # fit asks on every call; the answer depends on shapes only
+def _use_blocked(dims, m):
     if m >= BLOCKED_MIN_M:
         return True
     from .dense import SPLIT_WORK, row_parts
-    dims = [int(d) for d in layer_dims]
     heaviest = max(range(1, len(dims)), key=lambda l: dims[l] * dims[l - 1])
     n, k = dims[heaviest], dims[heaviest - 1]
     return (m >= 2 * MIN_BLOCK and n * k * m >= SPLIT_WORK
