@@ -82,7 +82,8 @@ def _gemm_tn_small(W, dZ, dA_prev):
 
 
 @jit_inline
-def _dA_prev(W, dZ, dA_prev):
+def layer_dA_prev(W, dZ, dA_prev):
+    """dA_prev = Wᵀ·dZ."""
     if W.size <= SMALL_W:
         _gemm_tn_small(W, dZ, dA_prev)
     else:
@@ -114,11 +115,17 @@ def linear_backward(dZ, A_prev, W, inv_m, dW, db, dA_prev, need_dA_prev):
 @jit_inline
 def output_layer_backward(dZ, A_prev, W, inv_m, dW, db, dA_prev, need_dA_prev, split):
     """``linear_backward``; ``split`` as in ``dot_rows``."""
+    output_db(dZ, inv_m, db)
+    layer_dW(dZ, A_prev, inv_m, dW, split)
+    if need_dA_prev:
+        layer_dA_prev(W, dZ, dA_prev)
+
+
+@jit_inline
+def output_db(dZ, inv_m, db):
+    """db = inv_m·Σ dZ over examples (the output layer: dZ comes from the loss, not from g′)."""
     for i in range(dZ.shape[0]):
         db[i, 0] = sum_fixed_order(dZ[i]) * inv_m
-    _dW(dZ, A_prev, inv_m, dW, split)
-    if need_dA_prev:
-        _dA_prev(W, dZ, dA_prev)
 
 
 @jit
@@ -134,13 +141,14 @@ def backward_layer(dA, A, A_prev, W, activation, inv_m, dZ, dW, db, dA_prev, nee
                    split):
     """``linear_activation_backward``; ``split`` as in ``dot_rows``."""
     activation_backward_db(dA, A, activation, inv_m, dZ, db)
-    _dW(dZ, A_prev, inv_m, dW, split)
+    layer_dW(dZ, A_prev, inv_m, dW, split)
     if need_dA_prev:
-        _dA_prev(W, dZ, dA_prev)
+        layer_dA_prev(W, dZ, dA_prev)
 
 
 @jit_inline
-def _dW(dZ, A_prev, inv_m, dW, split):
+def layer_dW(dZ, A_prev, inv_m, dW, split):
+    """dW = inv_m·dZ·A_prevᵀ; ``split`` as in ``dot_rows``."""
     n, k = dW.shape
     if dW.size <= SMALL_W:
         for i in range(n):

@@ -16,8 +16,8 @@ from collections import namedtuple
 import numpy as np
 
 from ._options import jit
-from .activations import IDENTITY, stable_sigmoid
-from .dense import backward_layer, forward_layer, output_layer_backward
+from .activations import IDENTITY, activation_backward_db, stable_sigmoid
+from .dense import forward_layer, layer_dA_prev, layer_dW, output_db
 from .loss import sigmoid_cross_entropy, sigmoid_output_delta
 
 Workspace = namedtuple("Workspace", "m acts AL D0 D1 grad")
@@ -102,12 +102,16 @@ def backward_split(theta, dims, X, Y, activation, acts, AL, D0, D1, grad, split)
         A_prev = X if l == 1 else acts[aoff - k * m:aoff].reshape((k, m))
         dZ = cur[:n * m].reshape((n, m))
         dA_prev = other[:k * m].reshape((k, m)) if l > 1 else dZ  # layer 1: not computed
+        # dZ and db, then one site each for dW and dA_prev: every site of an inlined step is
+        # one more copy for numba and LLVM to compile
         if l == L:
             sigmoid_output_delta(A, Y, AL, dZ)  # A holds Z_L here
-            output_layer_backward(dZ, A_prev, W, inv_m, dW, db, dA_prev, l > 1, split)
+            output_db(dZ, inv_m, db)
         else:
-            backward_layer(dZ, A, A_prev, W, activation, inv_m, dZ, dW, db, dA_prev, l > 1,
-                           split)
+            activation_backward_db(dZ, A, activation, inv_m, dZ, db)
+        layer_dW(dZ, A_prev, inv_m, dW, split)
+        if l > 1:
+            layer_dA_prev(W, dZ, dA_prev)
         cur, other = other, cur
 
 

@@ -177,8 +177,6 @@ def _blocked_cases(rng, kind):
         args = {
             "_block_pass": (theta, dims, ws.Xt, Y, code, 8, 16, ws.acts[0], ws.D[0], ws.P[1],
                             True),
-            "_blocked_step": (theta, dims, ws.Xt, Y, code, 0.1, ws.block, ws.acts, ws.D, ws.P,
-                              ws.grad, ws.costp, True),
             "train_steps_blocked": (theta, dims, ws.Xt, Y, code, 0.1, 2, ws.block, ws.acts,
                                     ws.D, ws.P, ws.grad, ws.costp),
             "_merge_update": (theta, rng.standard_normal(ws.P.shape), ws.grad, 3, theta.size,
@@ -220,8 +218,8 @@ CASES = {
         np.empty((3, 7)), np.empty((3, 1)))),
     "dense._gemm_small": lambda rng: _dense_cases(rng, ("W", "A_prev", "Z")),
     "dense._gemm_tn_small": lambda rng: _dense_cases(rng, ("W", "dZ", "dA_prev")),
-    "dense._dA_prev": lambda rng: _dense_cases(rng, ("W", "dZ", "dA_prev")),
-    "dense._dW": lambda rng: [case + (split,) for case in _dense_cases(
+    "dense.layer_dA_prev": lambda rng: _dense_cases(rng, ("W", "dZ", "dA_prev")),
+    "dense.layer_dW": lambda rng: [case + (split,) for case in _dense_cases(
         rng, ("dZ", "A_prev", lambda d: 0.2, "dW")) for split in (False, True)],
     "dense.row_parts": lambda rng: [(3, 4, 5), (256, 64, 128), (1024, 64, 64), (100, 200, 300)],
     "dense._dot_rows_parallel": lambda rng: [
@@ -234,6 +232,7 @@ CASES = {
         case[:3] + (code,) + case[3:] + (split,)
         for case in _dense_cases(rng, ("A_prev", "W", "b", "Z", "A"))
         for code in K.CODES.values() for split in (False, True)],
+    "dense.output_db": lambda rng: [(rng.standard_normal((3, 7)), 1 / 7, np.empty((3, 1)))],
     "dense.output_layer_backward": lambda rng: [
         case + (True, split) for case in _dense_cases(
             rng, ("dZ", "A_prev", "W", lambda d: 0.2, "dW", "db", "dA_prev"))
@@ -277,7 +276,6 @@ CASES = {
     "blocked._column_sums": lambda rng: [(rng.standard_normal((r, 4)), np.empty(4))
                                          for r in (1, 6)],
     "blocked._block_pass": lambda rng: _blocked_cases(rng, "_block_pass"),
-    "blocked._blocked_step": lambda rng: _blocked_cases(rng, "_blocked_step"),
     "blocked._merge_update": lambda rng: _blocked_cases(rng, "_merge_update")[:1],
     "blocked.train_steps_blocked": lambda rng: _blocked_cases(rng, "train_steps_blocked"),
     "narrow.forward_nt": lambda rng: [(rng.standard_normal((r, 9)), rng.standard_normal((n, 9)),
