@@ -182,9 +182,8 @@ class Model:
         activation = CODES[self.hidden_activation]
         if use_blocked:
             def steps(n):
-                return blocked.train_steps_blocked(self._theta, self._dims, ws.Xt, Y, activation,
-                                                   learning_rate, n, ws.block, ws.acts[:lanes],
-                                                   ws.D[:lanes], ws.P, ws.grad, ws.costp)
+                return blocked.run_blocked(self._theta, self._dims, ws, Y, activation,
+                                           learning_rate, n, lanes)
         else:
             def steps(n):
                 return network.train_steps_split(self._theta, self._dims, X, Y, activation,

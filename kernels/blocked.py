@@ -3,22 +3,28 @@
 Layout: examples as rows inside this trainer (Xt is X transposed, (m, n_x), made once per fit), so
 a block of examples is one contiguous slab. Each block goes through the whole network while it is
 in cache: forward (GEMM + bias + g), the output delta, backward (g′, its db and dW partials,
-dA_prev), writing its dW/db partial into its own slab of ``P``. Then the slabs are summed in block
-order (owner-computes over parameters) and the update applied.
+dA_prev). Consecutive blocks form a *group* (at most ``GROUPS`` of them); a group's partial dW/db
+sum is kept in its own row of ``P``, each block's added in block order. Then the group rows are
+summed in group order (owner-computes over parameters) and the update applied.
 
 Blocks run in ``lanes``, one per thread: a lane takes its blocks one after another through its own
 scratch (``acts`` and ``D``), so a block's activations never leave the core's L2. Storing them for
 the whole batch instead cost twice the GEMM time on config c (memory traffic: 160 MB per iteration,
 measured 46 against 72 GFLOP/s for the same 256×64×64 products walking memory or in cache).
 
-The block plan (``block_plan``) depends only on the shapes, never on the thread count, and each
-block's partial is its own (no reduction crosses threads or lanes), so the parameters are bitwise
-identical at any NUMBA_NUM_THREADS. The BLAS must run single-threaded inside
+The block and group plan (``block_plan``, ``group_plan``) depends only on the shapes, never on the
+thread count, and each group's partial is summed by one lane in block order (no reduction crosses
+threads), so the parameters are bitwise identical at any NUMBA_NUM_THREADS. The BLAS must run single-threaded inside
 (``fastbackprop._threads`` does this around ``fit``).
 
 Workspace (``make_blocked_workspace``): ``Xt``; per lane ``acts`` (block, n_l) slabs for A1 …
-A_{L-1} then Z_L, and ``D`` two (block, widest) delta buffers; ``P`` (n_blocks, n_params)
-partials; ``grad`` (theta's layout); ``costp`` per-block cost sums.
+A_{L-1} then Z_L, ``D`` two (block, widest) delta buffers and ``Q`` the current block's partial;
+``P`` (n_groups, n_params) group partials; ``grad`` (theta's layout); ``costp`` per-block cost
+sums.
+
+Groups rather than a partial per block: on config c (128 blocks, 27k parameters) per-block
+partials were 28 MB (float64) written and read again every iteration, and on large m the block
+count had to be capped, so blocks outgrew the cache.
 """
 import functools
 from collections import namedtuple
@@ -33,11 +39,15 @@ from .activations import IDENTITY, LEAKY_RELU, LEAKY_SLOPE, RELU, SIGMOID, TANH,
 from . import narrow, vecmath
 from .network import n_parameters
 
-BlockedWorkspace = namedtuple("BlockedWorkspace", "m block n_blocks Xt acts D P grad costp")
+BlockedWorkspace = namedtuple("BlockedWorkspace",
+                              "m block n_blocks group n_groups Xt acts D Q P grad costp")
 
 BLOCK_BYTES = 256 * 1024      # a block's widest activation slab: about an L2's worth
-PARTIALS_BYTES = 48 << 20     # cap on the per-block dW/db partials (wide layers: fewer blocks)
+PARTIALS_BYTES = 48 << 20     # cap on the group partials of dW/db (wide layers: fewer groups)
+GROUPS = 16                   # group partials at most: a fixed count, so bits never depend on the
+# thread count; 16 balances over 1, 2, 4, 8 and 16 threads
 MIN_BLOCK = 64
+MAX_BLOCK = 4096              # rows at most: bounds a lane's scratch when layers are wide
 
 
 def block_plan(layer_dims, m, dtype):
@@ -53,14 +63,19 @@ def block_plan(layer_dims, m, dtype):
         # block adds a partial of all the parameters to write and merge: two blocks, one per core
         # here. Measured: cat net (b) 5.4 ms with 2 blocks against 6.1 with 4; wide net (d)
         # 116 against 120 ms.
-        n_blocks = min(n_blocks, 2)
-    cap = max(2, PARTIALS_BYTES // max(1, n_parameters(layer_dims) * itemsize))
-    if n_blocks > cap:
-        n_blocks = cap - cap % 2  # an even count balances on two cores (and on one)
+        n_blocks = max(min(n_blocks, 2), -(-m // MAX_BLOCK))
     block = -(-m // n_blocks)
     block = -(-block // 8) * 8
     n_blocks = -(-m // block)
     return block, n_blocks
+
+
+def group_plan(layer_dims, n_blocks, dtype):
+    """(blocks per group, number of groups), from the shapes and dtype alone; every group has at
+    least one block."""
+    cap = max(2, PARTIALS_BYTES // max(1, n_parameters(layer_dims) * np.dtype(dtype).itemsize))
+    group = -(-n_blocks // min(GROUPS, cap))
+    return group, -(-n_blocks // group)
 
 
 BLOCKED_MIN_M = 1024          # this many examples or more: always the blocked trainer
@@ -99,21 +114,27 @@ def lanes_for(ws):
     return max(1, min(ws.acts.shape[0], numba.get_num_threads()))
 
 
-def make_blocked_workspace(layer_dims, m, dtype, block=None):
-    """Buffers for ``train_steps_blocked``; ``block`` overrides the plan's block rows (tests)."""
+def make_blocked_workspace(layer_dims, m, dtype, block=None, group=None):
+    """Buffers for ``train_steps_blocked``; ``block`` and ``group`` override the plan's block rows
+    and blocks per group (tests)."""
     dims = [int(d) for d in layer_dims]
     if block is None:
         block, n_blocks = block_plan(dims, m, dtype)
     else:
         n_blocks = -(-m // block)
-    widest = max(dims)
-    lanes = min(n_blocks, max_lanes())
+    if group is None:
+        group, n_groups = group_plan(dims, n_blocks, dtype)
+    else:
+        n_groups = -(-n_blocks // group)
+    widest = max(dims[1:])  # D holds dZ of layers 1 … L and dA_prev of layers 2 … L
+    lanes = min(n_groups, max_lanes())
     return BlockedWorkspace(
-        m=m, block=block, n_blocks=n_blocks,
+        m=m, block=block, n_blocks=n_blocks, group=group, n_groups=n_groups,
         Xt=np.zeros((m, dims[0]), dtype),
         acts=np.zeros((lanes, sum(dims[1:]) * block), dtype),
         D=np.zeros((lanes, 2, block * widest), dtype),
-        P=np.zeros((n_blocks, n_parameters(dims)), dtype),
+        Q=np.zeros((lanes, n_parameters(dims)), dtype),
+        P=np.zeros((n_groups, n_parameters(dims)), dtype),
         grad=np.zeros(n_parameters(dims), dtype),
         costp=np.zeros(n_blocks, np.float64),
     )
@@ -269,13 +290,18 @@ def _block_pass(theta, dims, Xt, Y, activation, r0, r1, acts, D, Pb, want_cost):
 
 
 @jit
+def _add_into(total, part):
+    for p in range(total.size):
+        total[p] += part[p]
+
+
+@jit
 def _merge_update(theta, P, grad, p0, p1, inv_m, learning_rate):
-    n_blocks = P.shape[0]
     for p in range(p0, p1):
         grad[p] = P[0, p]
-    for blk in range(1, n_blocks):
+    for g in range(1, P.shape[0]):
         for p in range(p0, p1):
-            grad[p] += P[blk, p]
+            grad[p] += P[g, p]
     for p in range(p0, p1):
         g = grad[p] * inv_m
         grad[p] = g
@@ -283,8 +309,8 @@ def _merge_update(theta, P, grad, p0, p1, inv_m, learning_rate):
 
 
 @jit_parallel
-def train_steps_blocked(theta, dims, Xt, Y, activation, learning_rate, n_steps, block, acts, D,
-                        P, grad, costp):
+def train_steps_blocked(theta, dims, Xt, Y, activation, learning_rate, n_steps, block, group,
+                        acts, D, Q, P, grad, costp):
     """n_steps of full-batch gradient descent over blocks of examples (Xt: examples as rows).
     Returns the cost before the first step's update, like ``network.train_steps``.
 
@@ -293,7 +319,8 @@ def train_steps_blocked(theta, dims, Xt, Y, activation, learning_rate, n_steps, 
     is less compilation on the first fit (the saving is within this machine's noise, ±10 %)."""
     cost = np.nan
     m = Xt.shape[0]
-    n_blocks = P.shape[0]
+    n_blocks = costp.size
+    n_groups = P.shape[0]
     n_lanes = acts.shape[0]  # the caller passes a lane per thread it runs with
     inv_m = 1.0 / m
     size = theta.size
@@ -302,14 +329,19 @@ def train_steps_blocked(theta, dims, Xt, Y, activation, learning_rate, n_steps, 
     for step in range(n_steps):
         want_cost = step == 0
         for lane in prange(n_lanes):
-            # lane's blocks: lane, lane + n_lanes, ... (which lane runs a block never changes a
-            # bit)
-            for blk in range(lane, n_blocks, n_lanes):
-                r0 = blk * block
-                r1 = min(m, r0 + block)
-                costp[blk] = _block_pass(theta, dims, Xt, Y, activation, r0, r1, acts[lane],
-                                         D[lane], P[blk], want_cost)
-        # merge the partials in block order; each parameter owned by one thread
+            # lane's groups: lane, lane + n_lanes, ... (which lane runs a group never changes a
+            # bit); a group's first block writes its row of P, the others add to it in order
+            for g in range(lane, n_groups, n_lanes):
+                first = g * group
+                for blk in range(first, min(n_blocks, first + group)):
+                    r0 = blk * block
+                    r1 = min(m, r0 + block)
+                    Pb = P[g] if blk == first else Q[lane]
+                    costp[blk] = _block_pass(theta, dims, Xt, Y, activation, r0, r1, acts[lane],
+                                             D[lane], Pb, want_cost)
+                    if blk != first:
+                        _add_into(P[g], Q[lane])
+        # merge the group partials in group order; each parameter owned by one thread
         for c in prange(n_chunks):
             _merge_update(theta, P, grad, c * chunk, min(size, (c + 1) * chunk), inv_m,
                           learning_rate)
@@ -319,3 +351,12 @@ def train_steps_blocked(theta, dims, Xt, Y, activation, learning_rate, n_steps, 
                 s += costp[blk]
             cost = s / m
     return cost
+
+
+def run_blocked(theta, dims, ws, Y, activation, learning_rate, n_steps, lanes=None):
+    """``train_steps_blocked`` on a workspace (X already transposed into ``ws.Xt``), with
+    ``lanes`` lanes (default: all the workspace has)."""
+    lanes = ws.acts.shape[0] if lanes is None else lanes
+    return train_steps_blocked(theta, dims, ws.Xt, Y, activation, learning_rate, n_steps,
+                               ws.block, ws.group, ws.acts[:lanes], ws.D[:lanes], ws.Q[:lanes],
+                               ws.P, ws.grad, ws.costp)

@@ -65,26 +65,26 @@ def test_fixed_order_sums_do_not_depend_on_alignment_and_are_accurate(rng):
     np.testing.assert_allclose(db[:, 0], dZ.sum(axis=1), rtol=1e-14)
 
 
-def _train_blocked(dims, X, Y, act, dtype, lr, steps, block):
+def _train_blocked(dims, X, Y, act, dtype, lr, steps, block, group=None):
     model = Model(dims, act, dtype=dtype, seed=5)
     start = model.parameters
     m = X.shape[1]
-    ws = blocked.make_blocked_workspace(dims, m, dtype, block=block)
+    ws = blocked.make_blocked_workspace(dims, m, dtype, block=block, group=group)
     ws.Xt[:] = X.T
     theta = model._theta
-    cost = blocked.train_steps_blocked(theta, model._dims, ws.Xt, Y, K.CODES[act], lr, steps,
-                                       ws.block, ws.acts, ws.D, ws.P, ws.grad, ws.costp)
+    cost = blocked.run_blocked(theta, model._dims, ws, Y, K.CODES[act], lr, steps)
     return model, start, cost, ws
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 def test_blocked_trainer_matches_baseline(activation, dtype, rng):
-    """Several blocks and a short last one: parameters and the first cost agree with NumPy."""
+    """Several blocks and a short last one, in groups of two blocks and a short last group:
+    parameters and the first cost agree with NumPy."""
     dims = [7, 12, 5, 1]
     X, Y = classification_data(rng, 7, 300, dtype)
-    model, start, cost, ws = _train_blocked(dims, X, Y, activation, dtype, 0.1, 30, 64)
-    assert ws.n_blocks == 5
+    model, start, cost, ws = _train_blocked(dims, X, Y, activation, dtype, 0.1, 30, 64, 2)
+    assert (ws.n_blocks, ws.n_groups) == (5, 3)
     ref, costs = baseline.train(X, Y, start, activation, 0.1, 30, record_every=1)
     for key in ref:
         assert model.parameters[key].dtype == np.dtype(dtype)
@@ -114,10 +114,20 @@ def test_blocked_result_depends_on_block_plan_only(rng):
 def test_block_plan_is_a_function_of_shapes():
     block, n_blocks = blocked.block_plan([100, 64, 64, 1], 16384, "float64")
     assert block * n_blocks >= 16384 > block * (n_blocks - 1) and n_blocks >= 2
-    # wide layers: few blocks, so the per-block dW partials stay bounded
-    block, n_blocks = blocked.block_plan([1024, 1024, 1024, 1], 2048, "float32")
-    assert n_blocks * K.n_parameters([1024, 1024, 1024, 1]) * 4 <= max(
-        blocked.PARTIALS_BYTES, 2 * K.n_parameters([1024, 1024, 1024, 1]) * 4)
+    group, n_groups = blocked.group_plan([100, 64, 64, 1], n_blocks, "float64")
+    assert n_groups <= blocked.GROUPS and group * n_groups >= n_blocks > group * (n_groups - 1)
+    # many examples: blocks stay cache-sized, the group partials bounded
+    dims = [784, 128, 64, 10]
+    block, n_blocks = blocked.block_plan(dims, 600_000, "float64")
+    assert block <= blocked.MAX_BLOCK and n_blocks * block >= 600_000
+    group, n_groups = blocked.group_plan(dims, n_blocks, "float64")
+    assert n_groups <= blocked.GROUPS and group * n_groups >= n_blocks > group * (n_groups - 1)
+    # wide layers: few groups, so the partials stay bounded
+    dims = [1024, 1024, 1024, 1]
+    block, n_blocks = blocked.block_plan(dims, 2048, "float32")
+    group, n_groups = blocked.group_plan(dims, n_blocks, "float32")
+    assert n_groups * K.n_parameters(dims) * 4 <= max(blocked.PARTIALS_BYTES,
+                                                       2 * K.n_parameters(dims) * 4)
 
 
 _ALLOC_SCRIPT = r"""
@@ -134,8 +144,7 @@ for m in (100, 1500):  # the serial trainer (row-split products) and the blocked
 
     def run(n):
         if isinstance(ws, blocked.BlockedWorkspace):
-            blocked.train_steps_blocked(model._theta, model._dims, ws.Xt, Y, CODES["tanh"], 0.01,
-                                        n, ws.block, ws.acts, ws.D, ws.P, ws.grad, ws.costp)
+            blocked.run_blocked(model._theta, model._dims, ws, Y, CODES["tanh"], 0.01, n)
         else:
             network.train_steps_split(model._theta, model._dims, X, Y, CODES["tanh"], 0.01, n,
                                       ws.acts, ws.AL, ws.D0, ws.D1, ws.grad, True)

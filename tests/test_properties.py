@@ -177,8 +177,9 @@ def _blocked_cases(rng, kind):
         args = {
             "_block_pass": (theta, dims, ws.Xt, Y, code, 8, 16, ws.acts[0], ws.D[0], ws.P[1],
                             True),
-            "train_steps_blocked": (theta, dims, ws.Xt, Y, code, 0.1, 2, ws.block, ws.acts,
-                                    ws.D, ws.P, ws.grad, ws.costp),
+            "train_steps_blocked": (theta, dims, ws.Xt, Y, code, 0.1, 2, ws.block, ws.group,
+                                    ws.acts, ws.D, ws.Q, ws.P, ws.grad, ws.costp),
+            "_add_into": (rng.standard_normal(7), rng.standard_normal(7)),
             "_merge_update": (theta, rng.standard_normal(ws.P.shape), ws.grad, 3, theta.size,
                               1 / m, 0.1),
         }[kind]
@@ -278,6 +279,7 @@ CASES = {
     "blocked._block_pass": lambda rng: _blocked_cases(rng, "_block_pass"),
     "blocked._merge_update": lambda rng: _blocked_cases(rng, "_merge_update")[:1],
     "blocked.train_steps_blocked": lambda rng: _blocked_cases(rng, "train_steps_blocked"),
+    "blocked._add_into": lambda rng: _blocked_cases(rng, "_add_into"),
     "narrow.forward_nt": lambda rng: [(rng.standard_normal((r, 9)), rng.standard_normal((n, 9)),
                                        np.empty((r, n))) for r, n in ((6, 5), (4, 4))],
     "narrow._dot": lambda rng: [(rng.standard_normal(13), rng.standard_normal(13), 0.0)],
