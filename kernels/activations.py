@@ -76,7 +76,8 @@ def dot_fixed_order(x, y):
 
 
 @jit
-def _bias_activate_in_place(Z, b, activation):
+def bias_activate_in_place(Z, b, activation):
+    """Z = g(Z + b) in place, b (n, 1) broadcast over columns (the trainers: Z is not kept)."""
     n, m = Z.shape
     zero = Z.dtype.type(0.0)
     slope = Z.dtype.type(LEAKY_SLOPE)
@@ -109,7 +110,7 @@ def add_bias_activate(Z, b, activation, A):
     zero = Z.dtype.type(0.0)
     slope = Z.dtype.type(LEAKY_SLOPE)
     if Z.ctypes.data == A.ctypes.data:  # in place: one array, so the loops vectorise freely
-        _bias_activate_in_place(Z, b, activation)
+        bias_activate_in_place(Z, b, activation)
         return
     for i in range(n):
         bi = b[i, 0]

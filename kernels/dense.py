@@ -10,8 +10,8 @@ import numpy as np
 from numba import prange
 
 from ._options import jit, jit_inline, jit_parallel
-from .activations import activation_backward_db, add_bias_activate, dot_fixed_order, \
-    sum_fixed_order
+from .activations import activation_backward_db, add_bias_activate, bias_activate_in_place, \
+    dot_fixed_order, sum_fixed_order
 
 SMALL_W = 64  # n·k at or below which a layer's products run as loops instead of BLAS calls
 SPLIT_WORK = 1 << 21  # n·k·m at or above which a product is split over rows of its output
@@ -97,13 +97,27 @@ def linear_activation_forward(A_prev, W, b, activation, Z, A):
 
 
 @jit_inline
-def forward_layer(A_prev, W, b, activation, Z, A, split):
-    """``linear_activation_forward``; ``split`` as in ``dot_rows``."""
+def _linear(A_prev, W, Z, split):
+    """Z = W·A_prev (no bias)."""
     if W.size <= SMALL_W:
         _gemm_small(W, A_prev, Z)
     else:
         dot_rows(W, A_prev, Z, split)
+
+
+@jit_inline
+def forward_layer(A_prev, W, b, activation, Z, A, split):
+    """``linear_activation_forward``; ``split`` as in ``dot_rows``."""
+    _linear(A_prev, W, Z, split)
     add_bias_activate(Z, b, activation, A)
+
+
+@jit_inline
+def forward_layer_in_place(A_prev, W, b, activation, A, split):
+    """A = g(W·A_prev + b) in one buffer, Z not kept (the trainers): compiles without
+    ``add_bias_activate``'s two-buffer loops."""
+    _linear(A_prev, W, A, split)
+    bias_activate_in_place(A, b, activation)
 
 
 @jit

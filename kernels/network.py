@@ -17,7 +17,7 @@ import numpy as np
 
 from ._options import jit
 from .activations import IDENTITY, activation_backward_db, stable_sigmoid
-from .dense import forward_layer, layer_dA_prev, layer_dW, output_db
+from .dense import forward_layer_in_place, layer_dA_prev, layer_dW, output_db
 from .loss import sigmoid_cross_entropy, sigmoid_output_delta
 
 Workspace = namedtuple("Workspace", "m acts AL D0 D1 grad")
@@ -62,7 +62,7 @@ def forward_split(theta, dims, X, activation, acts, split):
         off += n * k + n
         A = acts[aoff:aoff + n * m].reshape((n, m))
         aoff += n * m
-        forward_layer(A_prev, W, b, activation if l < L else IDENTITY, A, A, split)
+        forward_layer_in_place(A_prev, W, b, activation if l < L else IDENTITY, A, split)
         A_prev = A
 
 

@@ -210,7 +210,7 @@ CASES = {
                                                                                      29)],
     "activations.dot_fixed_order": lambda rng: [(rng.standard_normal(n), rng.standard_normal(n))
                                                 for n in (0, 1, 7, 8, 29)],
-    "activations._bias_activate_in_place": _codes(lambda rng, code: (
+    "activations.bias_activate_in_place": _codes(lambda rng, code: (
         rng.standard_normal((3, 7)), rng.standard_normal((3, 1)), code)),
     "activations.add_bias_activate": _codes(lambda rng, code: (
         rng.standard_normal((3, 7)), rng.standard_normal((3, 1)), code, np.empty((3, 7)))),
@@ -229,6 +229,12 @@ CASES = {
     "dense.dot_rows": lambda rng: [
         (rng.standard_normal((n, k)), rng.standard_normal((k, m)), np.empty((n, m)), split)
         for n, k, m in ((7, 4, 5), (256, 64, 128)) for split in (False, True)],
+    "dense._linear": lambda rng: [case + (split,) for case in _dense_cases(
+        rng, ("A_prev", "W", "Z")) for split in (False, True)],
+    "dense.forward_layer_in_place": lambda rng: [
+        case[:3] + (code,) + case[3:] + (split,)
+        for case in _dense_cases(rng, ("A_prev", "W", "b", "A"))
+        for code in K.CODES.values() for split in (False, True)],
     "dense.forward_layer": lambda rng: [
         case[:3] + (code,) + case[3:] + (split,)
         for case in _dense_cases(rng, ("A_prev", "W", "b", "Z", "A"))
