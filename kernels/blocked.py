@@ -140,25 +140,39 @@ def make_blocked_workspace(layer_dims, m, dtype, block=None, group=None):
     )
 
 
-TRANSPOSE_TILE = 64
+TRANSPOSE_COLUMNS = 128  # columns of X per parallel task
 
 
 @jit_parallel
 def transpose_into(X, Xt):
-    """Xt = X.T (the trainer's examples-as-rows copy of X), tile by tile so that both sides of a
-    tile stay in cache. NumPy's ``np.copyto(Xt, X.T)`` took 5.8 ms (float64) and 19 ms (float32)
-    on config c's X, more than an iteration; this took 2.2-3.3 ms (tiles of 64 measured best of 16,
-    32, 64 on configs b and c)."""
+    """Xt = X.T (the trainer's examples-as-rows copy of X), made once per ``fit``.
+
+    Each task takes 128 columns of X (examples) and walks down X eight rows at a time, so each
+    example's eight values are written as one contiguous run of Xt while the eight rows of X are
+    read in order. Measured on config c's X (100 × 16384): 0.44 ms (float32) and 1.18 ms
+    (float64), against 2.2 ms for the square 64 × 64 tiles this replaced and 4.9–5.7 ms for
+    ``np.copyto(Xt, X.T)``; the cat (b) and wide (d) inputs 2.3 against 4.4 ms and 0.58 against
+    3.4 ms. (Tasks of 32, 64, 128 and 256 columns tried: 128 best or near it on all three.)"""
     n, m = X.shape
-    T = TRANSPOSE_TILE
-    for tj in prange((m + T - 1) // T):
-        j0 = tj * T
-        j1 = min(m, j0 + T)
-        for i0 in range(0, n, T):
-            i1 = min(n, i0 + T)
+    C = TRANSPOSE_COLUMNS
+    for task in prange((m + C - 1) // C):
+        j0 = task * C
+        j1 = min(m, j0 + C)
+        i = 0
+        while i + 8 <= n:
             for j in range(j0, j1):
-                for i in range(i0, i1):
-                    Xt[j, i] = X[i, j]
+                Xt[j, i] = X[i, j]
+                Xt[j, i + 1] = X[i + 1, j]
+                Xt[j, i + 2] = X[i + 2, j]
+                Xt[j, i + 3] = X[i + 3, j]
+                Xt[j, i + 4] = X[i + 4, j]
+                Xt[j, i + 5] = X[i + 5, j]
+                Xt[j, i + 6] = X[i + 6, j]
+                Xt[j, i + 7] = X[i + 7, j]
+            i += 8
+        for i_left in range(i, n):  # rows left over from the runs of eight
+            for j in range(j0, j1):
+                Xt[j, i_left] = X[i_left, j]
 
 
 @jit

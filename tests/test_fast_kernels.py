@@ -177,7 +177,8 @@ def test_no_heap_allocation_per_iteration():
 
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_transpose_into_copies_every_tile(dtype, rng):
-    """Shapes that are not multiples of the tile, and a strided X: Xt is exactly X.T."""
+    """Rows left over from the runs of eight, columns from the tasks of 128, fewer than eight
+    rows, and a strided X: Xt is exactly X.T."""
     X = rng.standard_normal((77, 131)).astype(dtype)
     for source in (X, X[:, 3:100], X[5:7]):
         Xt = np.full(source.shape[::-1], np.nan, dtype)
