@@ -39,6 +39,30 @@ def test_fit_continues_from_current_parameters(rng):
     assert twice.iterations == 40
 
 
+def test_repeated_short_fits_make_one_compiled_call_each(rng, monkeypatch):
+    """A fit's compiled chunks start where the last fit on the same data size left them; the
+    parameters are those of one long fit, bit for bit."""
+    from fastbackprop.kernels import network
+    X, Y = classification_data(rng, 4, 50)
+    calls = []
+    original = network.train_steps_split
+
+    def spy(*args):
+        calls.append(args[6])  # n_steps
+        return original(*args)
+
+    monkeypatch.setattr(network, "train_steps_split", spy)
+    model = Model([4, 3, 1], seed=0)
+    per_fit = []
+    for _ in range(4):
+        before = len(calls)
+        model.fit(X, Y, num_iterations=2, record_every=0)
+        per_fit.append(len(calls) - before)
+    assert per_fit[0] == 2 and per_fit[2:] == [1, 1], calls
+    long = Model([4, 3, 1], seed=0).fit(X, Y, num_iterations=8, record_every=0)
+    np.testing.assert_array_equal(model._theta, long._theta)
+
+
 def test_prints_and_records_costs(rng, capsys):
     X, Y = classification_data(rng, 2, 10)
     model = Model([2, 3, 1], "tanh", seed=0).fit(X, Y, num_iterations=250, print_cost=True)
