@@ -7,8 +7,7 @@ benchmark lock:
 
     flock /tmp/fastbackprop-bench.lock python tools/profile_kernels.py [a b c ...] [--reps 7]
 
-``--parts`` also times the pieces of one fastbackprop iteration for a configuration (GEMMs alone
-at its shapes through the BLAS numba calls), to see what bounds it.
+``tools/gemm_bound.py`` times a configuration's GEMMs alone, to see what bounds it.
 """
 import argparse
 import statistics
