@@ -304,14 +304,11 @@ def _block_pass(theta, dims, Xt, Y, activation, r0, r1, acts, D, Pb, want_cost):
 
 
 @jit
-def _add_into(total, part, first):
-    """total += part, or total = part for a group's first block."""
-    if first:  # a loop, not total[:] = part: a slice assignment compiles numba's shape-error
-        for p in range(total.size):  # formatting, ~190k characters of IR in every copy
-            total[p] = part[p]
-    else:
-        for p in range(total.size):
-            total[p] += part[p]
+def _add_into(total, part):
+    """total += part (a loop: numba compiles array expressions and slice assignments with its
+    shape-error formatting, ~190k characters of IR in every parallel copy of the trainer)."""
+    for p in range(total.size):
+        total[p] += part[p]
 
 
 @jit
@@ -349,15 +346,18 @@ def train_steps_blocked(theta, dims, Xt, Y, activation, learning_rate, n_steps, 
         want_cost = step == 0
         for lane in prange(n_lanes):
             # lane's groups: lane, lane + n_lanes, ... (which lane runs a group never changes a
-            # bit); each block's partial is added to its group's row of P in block order
+            # bit); a group's first block writes its row of P, the next ones go through the
+            # lane's Q and are added to it in block order
             for g in range(lane, n_groups, n_lanes):
                 first = g * group
                 for blk in range(first, min(n_blocks, first + group)):
                     r0 = blk * block
                     r1 = min(m, r0 + block)
+                    Pb = P[g] if blk == first else Q[lane]
                     costp[blk] = _block_pass(theta, dims, Xt, Y, activation, r0, r1, acts[lane],
-                                             D[lane], Q[lane], want_cost)
-                    _add_into(P[g], Q[lane], blk == first)
+                                             D[lane], Pb, want_cost)
+                    if blk != first:
+                        _add_into(P[g], Q[lane])
         # merge the group partials in group order; each parameter owned by one thread
         for c in prange(n_chunks):
             _merge_update(theta, P, grad, c * chunk, min(size, (c + 1) * chunk), inv_m,

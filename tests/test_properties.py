@@ -179,7 +179,7 @@ def _blocked_cases(rng, kind):
                             True),
             "train_steps_blocked": (theta, dims, ws.Xt, Y, code, 0.1, 2, ws.block, ws.group,
                                     ws.acts, ws.D, ws.Q, ws.P, ws.grad, ws.costp),
-            "_add_into": (rng.standard_normal(7), rng.standard_normal(7), code % 2 == 0),
+            "_add_into": (rng.standard_normal(7), rng.standard_normal(7)),
             "_merge_update": (theta, rng.standard_normal(ws.P.shape), ws.grad, 3, theta.size,
                               1 / m, 0.1),
         }[kind]
