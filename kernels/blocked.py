@@ -33,7 +33,7 @@ import numba
 import numpy as np
 from numba import prange
 
-from ._options import jit, jit_parallel
+from ._options import Static, jit, jit_parallel
 from .activations import IDENTITY, LEAKY_RELU, LEAKY_SLOPE, RELU, SIGMOID, TANH, \
     stable_sigmoid
 from . import narrow, vecmath
@@ -237,7 +237,7 @@ def _column_sums(dZ, db):
 
 
 @jit
-def _block_pass(theta, dims, Xt, Y, activation, r0, r1, acts, D, Pb, want_cost):
+def _block_pass(theta, dims, Xt, Y, activation, use_narrow, r0, r1, acts, D, Pb, want_cost):
     """Forward and backward of examples r0:r1; dW/db sums (not yet divided by m) into Pb.
     ``acts`` and ``D`` are the lane's scratch. Returns the block's cross-entropy sum if want_cost,
     else 0."""
@@ -255,7 +255,7 @@ def _block_pass(theta, dims, Xt, Y, activation, r0, r1, acts, D, Pb, want_cost):
         off += n * k + n
         Al = acts[aoff:aoff + rows * n].reshape((rows, n))
         aoff += rows * n
-        if n <= narrow.MAX_UNITS and k >= narrow.MIN_INPUTS:
+        if use_narrow == 1 and n <= narrow.MAX_UNITS and k >= narrow.MIN_INPUTS:
             narrow.forward_nt(A_prev, W, Al)
         else:
             np.dot(A_prev, W.T, Al)
@@ -325,8 +325,8 @@ def _merge_update(theta, P, grad, p0, p1, inv_m, learning_rate):
 
 
 @jit_parallel
-def train_steps_blocked(theta, dims, Xt, Y, activation, learning_rate, n_steps, block, group,
-                        acts, D, Q, P, grad, costp):
+def train_steps_blocked(theta, dims, Xt, Y, activation, use_narrow, learning_rate, n_steps,
+                        block, group, acts, D, Q, P, grad, costp):
     """n_steps of full-batch gradient descent over blocks of examples (Xt: examples as rows).
     Returns the cost before the first step's update, like ``network.train_steps``.
 
@@ -354,8 +354,8 @@ def train_steps_blocked(theta, dims, Xt, Y, activation, learning_rate, n_steps, 
                     r0 = blk * block
                     r1 = min(m, r0 + block)
                     Pb = P[g] if blk == first else Q[lane]
-                    costp[blk] = _block_pass(theta, dims, Xt, Y, activation, r0, r1, acts[lane],
-                                             D[lane], Pb, want_cost)
+                    costp[blk] = _block_pass(theta, dims, Xt, Y, activation, use_narrow, r0, r1,
+                                             acts[lane], D[lane], Pb, want_cost)
                     if blk != first:
                         _add_into(P[g], Q[lane])
         # merge the group partials in group order; each parameter owned by one thread
@@ -374,6 +374,13 @@ def run_blocked(theta, dims, ws, Y, activation, learning_rate, n_steps, lanes=No
     """``train_steps_blocked`` on a workspace (X already transposed into ``ws.Xt``), with
     ``lanes`` lanes (default: all the workspace has)."""
     lanes = ws.acts.shape[0] if lanes is None else lanes
-    return train_steps_blocked(theta, dims, ws.Xt, Y, activation, learning_rate, n_steps,
-                               ws.block, ws.group, ws.acts[:lanes], ws.D[:lanes], ws.Q[:lanes],
-                               ws.P, ws.grad, ws.costp)
+    return train_steps_blocked(theta, dims, ws.Xt, Y, activation, Static(narrow_layers(dims)),
+                               learning_rate, n_steps, ws.block, ws.group, ws.acts[:lanes],
+                               ws.D[:lanes], ws.Q[:lanes], ws.P, ws.grad, ws.costp)
+
+
+def narrow_layers(dims):
+    """1 if some layer is narrow (``narrow.forward_nt``'s shapes), else 0: a compile-time flag,
+    so other networks compile without that kernel (a quarter of the block pass's code)."""
+    return int(any(n <= narrow.MAX_UNITS and k >= narrow.MIN_INPUTS
+                   for k, n in zip(dims[:-1], dims[1:])))

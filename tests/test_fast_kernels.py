@@ -202,6 +202,8 @@ def test_blocked_trainer_with_a_narrow_first_layer_matches_baseline(dtype, rng):
     """The cat-net shape in small: 1100 inputs into 6 units, so layer 1 runs narrow.forward_nt."""
     dims = [1100, 6, 3, 1]
     assert dims[1] <= K.narrow.MAX_UNITS and dims[0] >= K.narrow.MIN_INPUTS
+    # the compile-time flag that keeps forward_nt in the trainer (and out of it otherwise)
+    assert blocked.narrow_layers(dims) == 1 and blocked.narrow_layers([100, 64, 1]) == 0
     X, Y = classification_data(rng, 1100, 150, dtype)
     X = X * 0.05
     model, start, cost, ws = _train_blocked(dims, X, Y, "relu", dtype, 0.05, 10, 64)
