@@ -14,8 +14,8 @@ measured 46 against 72 GFLOP/s for the same 256×64×64 products walking memory 
 
 The block and group plan (``block_plan``, ``group_plan``) depends only on the shapes, never on the
 thread count, and each group's partial is summed by one lane in block order (no reduction crosses
-threads), so the parameters are bitwise identical at any NUMBA_NUM_THREADS. The BLAS must run single-threaded inside
-(``fastbackprop._threads`` does this around ``fit``).
+threads), so the parameters are bitwise identical at any NUMBA_NUM_THREADS. The BLAS must run
+single-threaded inside (``fastbackprop._threads`` does this around ``fit``).
 
 Workspace (``make_blocked_workspace``): ``Xt``; per lane ``acts`` (block, n_l) slabs for A1 …
 A_{L-1} then Z_L, ``D`` two (block, widest) delta buffers and ``Q`` the current block's partial;
@@ -40,7 +40,7 @@ from . import narrow, vecmath
 from .network import n_parameters
 
 BlockedWorkspace = namedtuple("BlockedWorkspace",
-                              "m block n_blocks group n_groups Xt acts D Q P grad costp")
+                              "m block n_blocks group n_groups narrow Xt acts D Q P grad costp")
 
 BLOCK_BYTES = 256 * 1024      # a block's widest activation slab: about an L2's worth
 PARTIALS_BYTES = 48 << 20     # cap on the group partials of dW/db (wide layers: fewer groups)
@@ -60,9 +60,9 @@ def block_plan(layer_dims, m, dtype):
     n_blocks = -(-m // block)
     if MIN_BLOCK * 2 * widest * itemsize > BLOCK_BYTES:
         # Even the smallest block overflows the cache, so blocking buys no locality, while every
-        # block adds a partial of all the parameters to write and merge: two blocks, one per core
-        # here. Measured: cat net (b) 5.4 ms with 2 blocks against 6.1 with 4; wide net (d)
-        # 116 against 120 ms.
+        # block adds a partial of all the parameters to write and add: two blocks, one per core
+        # here (or blocks of MAX_BLOCK rows, so that a lane's scratch stays bounded). Measured:
+        # cat net (b) 5.4 ms with 2 blocks against 6.1 with 4; wide net (d) 116 against 120 ms.
         n_blocks = max(min(n_blocks, 2), -(-m // MAX_BLOCK))
     block = -(-m // n_blocks)
     block = -(-block // 8) * 8
@@ -130,6 +130,7 @@ def make_blocked_workspace(layer_dims, m, dtype, block=None, group=None):
     lanes = min(n_groups, max_lanes())
     return BlockedWorkspace(
         m=m, block=block, n_blocks=n_blocks, group=group, n_groups=n_groups,
+        narrow=Static(narrow_layers(dims)),
         Xt=np.zeros((m, dims[0]), dtype),
         acts=np.zeros((lanes, sum(dims[1:]) * block), dtype),
         D=np.zeros((lanes, 2, block * widest), dtype),
@@ -239,8 +240,9 @@ def _column_sums(dZ, db):
 @jit
 def _block_pass(theta, dims, Xt, Y, activation, use_narrow, r0, r1, acts, D, Pb, want_cost):
     """Forward and backward of examples r0:r1; dW/db sums (not yet divided by m) into Pb.
-    ``acts`` and ``D`` are the lane's scratch. Returns the block's cross-entropy sum if want_cost,
-    else 0."""
+    ``acts`` and ``D`` are the lane's scratch; ``use_narrow`` (a ``Static`` 0 or 1, see
+    ``narrow_layers``) lets narrow layers run ``narrow.forward_nt``. Returns the block's
+    cross-entropy sum if want_cost, else 0."""
     L = dims.size - 1
     rows = r1 - r0
     # forward
@@ -374,7 +376,7 @@ def run_blocked(theta, dims, ws, Y, activation, learning_rate, n_steps, lanes=No
     """``train_steps_blocked`` on a workspace (X already transposed into ``ws.Xt``), with
     ``lanes`` lanes (default: all the workspace has)."""
     lanes = ws.acts.shape[0] if lanes is None else lanes
-    return train_steps_blocked(theta, dims, ws.Xt, Y, activation, Static(narrow_layers(dims)),
+    return train_steps_blocked(theta, dims, ws.Xt, Y, activation, ws.narrow,
                                learning_rate, n_steps, ws.block, ws.group, ws.acts[:lanes],
                                ws.D[:lanes], ws.Q[:lanes], ws.P, ws.grad, ws.costp)
 

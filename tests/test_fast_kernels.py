@@ -1,4 +1,5 @@
 """The speed-motivated kernels: vectorised tanh/sigmoid, fixed-order sums, the blocked trainer."""
+import numba
 import numpy as np
 import pytest
 
@@ -207,6 +208,10 @@ def test_blocked_trainer_with_a_narrow_first_layer_matches_baseline(dtype, rng):
     X, Y = classification_data(rng, 1100, 150, dtype)
     X = X * 0.05
     model, start, cost, ws = _train_blocked(dims, X, Y, "relu", dtype, 0.05, 10, 64)
+    # the flag reached the trainer as a compile-time 1, so forward_nt is compiled in and runs
+    assert ws.narrow == 1 and any(
+        sig[5] == numba.types.literal(1) and str(sig[0].dtype) == dtype
+        for sig in blocked.train_steps_blocked.signatures)
     ref, costs = baseline.train(X, Y, start, "relu", 0.05, 10, record_every=1)
     for key in ref:
         assert_close(model.parameters[key], ref[key], dtype, key)

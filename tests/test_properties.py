@@ -175,9 +175,9 @@ def _blocked_cases(rng, kind):
         ws.Xt[:] = rng.standard_normal((m, 3))
         Y = (rng.random((1, m)) > 0.5).astype(np.float64)
         args = {
-            "_block_pass": (theta, dims, ws.Xt, Y, code, blocked.Static(0), 8, 16, ws.acts[0],
+            "_block_pass": (theta, dims, ws.Xt, Y, code, ws.narrow, 8, 16, ws.acts[0],
                             ws.D[0], ws.P[1], True),
-            "train_steps_blocked": (theta, dims, ws.Xt, Y, code, blocked.Static(0), 0.1, 2,
+            "train_steps_blocked": (theta, dims, ws.Xt, Y, code, ws.narrow, 0.1, 2,
                                     ws.block, ws.group, ws.acts, ws.D, ws.Q, ws.P, ws.grad,
                                     ws.costp),
             "_add_into": (rng.standard_normal(7), rng.standard_normal(7)),
