@@ -3,7 +3,7 @@
 numba owns the cores; the BLAS is pinned to one thread inside (two thread pools on two cores lose
 up to 25x, see docs/performance.md). Parallelism comes from ``prange`` over a plan fixed by the
 shapes: blocks of examples (``kernels.blocked``) or parts of a product's output rows
-(``kernels.dense.dot_rows``). A one-thread BLAS is also what makes the bits independent of the
+(``kernels.dense.gemm_rows``). A one-thread BLAS is also what makes the bits independent of the
 BLAS's configured thread count: OpenBLAS picks different GEMM kernels (e.g. its SkylakeX
 ``sgemm_direct``, and other splits in double) when it may use more than one thread.
 

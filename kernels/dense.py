@@ -1,7 +1,8 @@
 """Fused dense-layer kernels on examples-as-columns arrays (A is (n, m), W is (n, n_prev)).
 
-GEMMs go through ``np.dot(a, b, out)`` (BLAS, writing into preallocated buffers) unless the
-weight matrix is tiny (``SMALL_W`` entries or fewer, e.g. the planar [2, 4, 1] net): then plain
+GEMMs go through ``blas.gemm`` (the BLAS, C = alpha·op(A)·op(B) + beta·C into preallocated
+buffers: 1/m and the trainer's update are folded into the products) unless the weight matrix is
+tiny (``SMALL_W`` entries or fewer, e.g. the planar [2, 4, 1] net): then plain
 loops over examples, which LLVM vectorises, cost less than a BLAS call. Everything elementwise
 around the GEMMs is fused into single passes. No kernel here allocates.
 """
@@ -10,6 +11,7 @@ import numpy as np
 from numba import prange
 
 from ._options import jit, jit_inline, jit_parallel
+from .blas import gemm
 from .activations import activation_backward_db, add_bias_activate, bias_activate_in_place, \
     dot_fixed_order, sum_fixed_order
 
@@ -29,26 +31,33 @@ def row_parts(n, k, m):
 
 
 @jit_parallel
-def _dot_rows_parallel(A, B, C, parts):
-    n = A.shape[0]
+def _gemm_rows_parallel(alpha, A, trans_A, B, trans_B, beta, C, parts):
+    n = C.shape[0]
     step = (n + parts - 1) // parts
     for p in prange(parts):
         r0 = p * step
         r1 = min(n, r0 + step)
         if r0 < r1:
-            np.dot(A[r0:r1], B, C[r0:r1])
+            if trans_A:  # rows r0:r1 of Aᵀ are columns r0:r1 of A
+                gemm(alpha, A[:, r0:r1], True, B, trans_B, beta, C[r0:r1])
+            else:
+                gemm(alpha, A[r0:r1], False, B, trans_B, beta, C[r0:r1])
 
 
 @jit_inline
-def dot_rows(A, B, C, split):
-    """C = A·B. With ``split`` (the trainer, BLAS pinned to one thread): split over C's rows into
-    ``row_parts`` parts run in parallel by numba's threads, every row of C computed by exactly one
-    single-threaded BLAS call. Without: one BLAS call, the BLAS owning the cores."""
-    parts = row_parts(A.shape[0], A.shape[1], B.shape[1]) if split else 1
+def gemm_rows(alpha, A, trans_A, B, trans_B, beta, C, split):
+    """C = alpha·op(A)·op(B) + beta·C (``blas.gemm``). With ``split`` (the trainer, BLAS pinned
+    to one thread): split over C's rows into ``row_parts`` parts run in parallel by numba's
+    threads, every row of C computed by exactly one single-threaded BLAS call. Without: one BLAS
+    call, the BLAS owning the cores."""
+    k = A.shape[0] if trans_A else A.shape[1]
+    parts = row_parts(C.shape[0], k, C.shape[1]) if split else 1
     if parts == 1:
-        np.dot(A, B, C)
+        gemm(alpha, A, trans_A, B, trans_B, beta, C)
     else:
-        _dot_rows_parallel(A, B, C, parts)
+        # the flags as run-time booleans: as the literals of the call sites, each site would
+        # compile its own copy of the parallel kernel
+        _gemm_rows_parallel(alpha, A, trans_A != 0, B, trans_B != 0, beta, C, parts)
 
 
 @jit
@@ -82,12 +91,12 @@ def _gemm_tn_small(W, dZ, dA_prev):
 
 
 @jit_inline
-def layer_dA_prev(W, dZ, dA_prev):
-    """dA_prev = Wᵀ·dZ."""
+def layer_dA_prev(W, dZ, dA_prev, split):
+    """dA_prev = Wᵀ·dZ; ``split`` as in ``gemm_rows``."""
     if W.size <= SMALL_W:
         _gemm_tn_small(W, dZ, dA_prev)
     else:
-        np.dot(W.T, dZ, dA_prev)
+        gemm_rows(1.0, W, True, dZ, False, 0.0, dA_prev, split)
 
 
 @jit
@@ -102,12 +111,12 @@ def _linear(A_prev, W, Z, split):
     if W.size <= SMALL_W:
         _gemm_small(W, A_prev, Z)
     else:
-        dot_rows(W, A_prev, Z, split)
+        gemm_rows(1.0, W, False, A_prev, False, 0.0, Z, split)
 
 
 @jit_inline
 def forward_layer(A_prev, W, b, activation, Z, A, split):
-    """``linear_activation_forward``; ``split`` as in ``dot_rows``."""
+    """``linear_activation_forward``; ``split`` as in ``gemm_rows``."""
     _linear(A_prev, W, Z, split)
     add_bias_activate(Z, b, activation, A)
 
@@ -128,11 +137,11 @@ def linear_backward(dZ, A_prev, W, inv_m, dW, db, dA_prev, need_dA_prev):
 
 @jit_inline
 def output_layer_backward(dZ, A_prev, W, inv_m, dW, db, dA_prev, need_dA_prev, split):
-    """``linear_backward``; ``split`` as in ``dot_rows``."""
+    """``linear_backward``; ``split`` as in ``gemm_rows``."""
     output_db(dZ, inv_m, db)
     layer_dW(dZ, A_prev, inv_m, dW, split)
     if need_dA_prev:
-        layer_dA_prev(W, dZ, dA_prev)
+        layer_dA_prev(W, dZ, dA_prev, split)
 
 
 @jit_inline
@@ -153,26 +162,38 @@ def linear_activation_backward(dA, A, A_prev, W, activation, inv_m, dZ, dW, db, 
 @jit_inline
 def backward_layer(dA, A, A_prev, W, activation, inv_m, dZ, dW, db, dA_prev, need_dA_prev,
                    split):
-    """``linear_activation_backward``; ``split`` as in ``dot_rows``."""
+    """``linear_activation_backward``; ``split`` as in ``gemm_rows``."""
     activation_backward_db(dA, A, activation, inv_m, dZ, db)
     layer_dW(dZ, A_prev, inv_m, dW, split)
     if need_dA_prev:
-        layer_dA_prev(W, dZ, dA_prev)
+        layer_dA_prev(W, dZ, dA_prev, split)
 
 
 @jit_inline
 def layer_dW(dZ, A_prev, inv_m, dW, split):
-    """dW = inv_m·dZ·A_prevᵀ; ``split`` as in ``dot_rows``."""
+    """dW = inv_m·dZ·A_prevᵀ; ``split`` as in ``gemm_rows``."""
     n, k = dW.shape
     if dW.size <= SMALL_W:
         for i in range(n):
             for p in range(k):
                 dW[i, p] = dot_fixed_order(dZ[i], A_prev[p]) * inv_m
         return
-    dot_rows(dZ, A_prev.T, dW, split)
-    for i in range(n):
-        for j in range(k):
-            dW[i, j] *= inv_m
+    gemm_rows(inv_m, dZ, False, A_prev, True, 0.0, dW, split)
+
+
+@jit_inline
+def layer_dW_update(dZ, A_prev, inv_m, learning_rate, W, dW, split):
+    """W -= α·(inv_m·dZ·A_prevᵀ). Large layers: inside the BLAS call (alpha = -α·inv_m,
+    beta = 1), so dW is neither stored nor read back; ``dW`` is then left untouched. Small ones:
+    dW by loops as ``layer_dW``, then the update (the baseline's rounding)."""
+    if dW.size <= SMALL_W:
+        layer_dW(dZ, A_prev, inv_m, dW, False)
+        n, k = W.shape
+        for i in range(n):
+            for j in range(k):
+                W[i, j] -= learning_rate * dW[i, j]
+    else:
+        gemm_rows(-learning_rate * inv_m, dZ, False, A_prev, True, 1.0, W, split)
 
 
 @jit

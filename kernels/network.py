@@ -17,7 +17,7 @@ import numpy as np
 
 from ._options import jit
 from .activations import IDENTITY, activation_backward_db, stable_sigmoid
-from .dense import forward_layer_in_place, layer_dA_prev, layer_dW, output_db
+from .dense import forward_layer_in_place, layer_dA_prev, layer_dW, layer_dW_update, output_db
 from .loss import sigmoid_cross_entropy, sigmoid_output_delta
 
 Workspace = namedtuple("Workspace", "m acts AL D0 D1 grad")
@@ -48,7 +48,7 @@ def forward(theta, dims, X, activation, acts):
 
 @jit
 def forward_split(theta, dims, X, activation, acts, split):
-    """``forward``; with ``split`` large products run as parallel parts (``dense.dot_rows``)."""
+    """``forward``; with ``split`` large products run as parallel parts (``dense.gemm_rows``)."""
     L = dims.size - 1
     m = X.shape[1]
     A_prev = X
@@ -111,7 +111,48 @@ def backward_split(theta, dims, X, Y, activation, acts, AL, D0, D1, grad, split)
             activation_backward_db(dZ, A, activation, inv_m, dZ, db)
         layer_dW(dZ, A_prev, inv_m, dW, split)
         if l > 1:
-            layer_dA_prev(W, dZ, dA_prev)
+            layer_dA_prev(W, dZ, dA_prev, split)
+        cur, other = other, cur
+
+
+@jit
+def backward_update_split(theta, dims, X, Y, activation, learning_rate, acts, AL, D0, D1, grad,
+                          split):
+    """``backward_split`` and the update in one pass: layer by layer from the last, dZ and db,
+    dA_prev = Wᵀ·dZ while W is still this step's, then W -= α·dW inside the dW product
+    (``dense.layer_dW_update``) and b -= α·db. grad holds db (and dW of small layers) only."""
+    L = dims.size - 1
+    m = X.shape[1]
+    inv_m = 1.0 / m
+    off = theta.size
+    aoff = acts.size
+    cur = D0
+    other = D1
+    for l in range(L, 0, -1):
+        n = dims[l]
+        k = dims[l - 1]
+        b_at = off - n
+        W_at = b_at - n * k
+        off = W_at
+        W = theta[W_at:b_at].reshape((n, k))
+        b = theta[b_at:b_at + n]
+        dW = grad[W_at:b_at].reshape((n, k))
+        db = grad[b_at:b_at + n].reshape((n, 1))
+        A = acts[aoff - n * m:aoff].reshape((n, m))
+        aoff -= n * m
+        A_prev = X if l == 1 else acts[aoff - k * m:aoff].reshape((k, m))
+        dZ = cur[:n * m].reshape((n, m))
+        dA_prev = other[:k * m].reshape((k, m)) if l > 1 else dZ
+        if l == L:
+            sigmoid_output_delta(A, Y, AL, dZ)  # A holds Z_L here
+            output_db(dZ, inv_m, db)
+        else:
+            activation_backward_db(dZ, A, activation, inv_m, dZ, db)
+        if l > 1:
+            layer_dA_prev(W, dZ, dA_prev, split)
+        layer_dW_update(dZ, A_prev, inv_m, learning_rate, W, dW, split)
+        for i in range(n):
+            b[i] -= learning_rate * db[i, 0]
         cur, other = other, cur
 
 
@@ -136,9 +177,8 @@ def train_steps_split(theta, dims, X, Y, activation, learning_rate, n_steps, act
         forward_split(theta, dims, X, activation, acts, split)
         if step == 0:
             cost = sigmoid_cross_entropy(logits(acts, dims, m), Y)
-        backward_split(theta, dims, X, Y, activation, acts, AL, D0, D1, grad, split)
-        for i in range(theta.size):
-            theta[i] -= learning_rate * grad[i]
+        backward_update_split(theta, dims, X, Y, activation, learning_rate, acts, AL, D0, D1,
+                              grad, split)
     return cost
 
 

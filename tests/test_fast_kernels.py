@@ -94,6 +94,25 @@ def test_blocked_trainer_matches_baseline(activation, dtype, rng):
     assert costs[-1][1] < costs[0][1]
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_serial_trainer_with_split_products_matches_baseline(dtype, rng):
+    """Few examples, large layers: the serial trainer, every product split into parallel parts,
+    each W updated inside its dW product (alpha = -α/m, beta = 1) after dA_prev has used it."""
+    dims = [300, 256, 128, 1]
+    X, Y = classification_data(rng, 300, 64, dtype)
+    assert not blocked.use_blocked(dims, 64)
+    assert K.dense.row_parts(256, 300, 64) == 4   # Z1 and the W1 update
+    assert K.dense.row_parts(256, 128, 64) == 4   # dA1 = W2ᵀ·dZ2
+    assert K.dense.row_parts(128, 64, 256) == 2   # the W2 update
+    model = Model(dims, "relu", dtype=dtype, seed=2)
+    start = model.parameters
+    model.fit(X, Y, learning_rate=0.05, num_iterations=4, record_every=1)
+    ref, costs = baseline.train(X, Y, start, "relu", 0.05, 4, record_every=1)
+    for key in ref:
+        assert_close(model.parameters[key], ref[key], dtype, key)
+    assert_close([c for _, c in model.costs], [c for _, c in costs], dtype, "costs")
+
+
 def test_blocked_result_depends_on_block_plan_only(rng):
     """Same block plan → bitwise equal; the fit path uses the blocked trainer for large m."""
     dims = [9, 6, 1]

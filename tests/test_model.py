@@ -14,7 +14,7 @@ from conftest import ACTIVATIONS, DTYPES, assert_close, classification_data
 def test_training_matches_baseline(activation, dtype, rng):
     """100 iterations from the same start: parameters and the cost trajectory agree."""
     X, Y = classification_data(rng, 6, 50, dtype)
-    model = Model([6, 8, 5, 1], activation, dtype=dtype, seed=4)
+    model = Model([6, 12, 8, 1], activation, dtype=dtype, seed=4)  # W1, W2 by BLAS, W3 loops
     start = model.parameters
     model.fit(X, Y, learning_rate=0.1, num_iterations=100, record_every=10)
     parameters, costs = baseline.train(X, Y, start, activation, 0.1, 100, record_every=10)

@@ -140,10 +140,12 @@ def _dense_cases(rng, fields):
     return cases
 
 
-def _network_cases(rng, kind):
+def _network_cases(rng, kind, dims=(3, 5, 4, 1)):
+    """Every activation on a small net (all products by loops); ``dims=(3, 9, 8, 1)`` puts the
+    72-entry W2 on the BLAS path."""
     cases = []
     for code in K.CODES.values():
-        dims = np.array([3, 5, 4, 1], np.int64)
+        dims = np.array(dims, np.int64)
         m = 6
         ws = K.make_workspace(dims, m, np.float64)
         theta = rng.standard_normal(K.n_parameters(dims)) * 0.5
@@ -156,6 +158,8 @@ def _network_cases(rng, kind):
             "backward": (theta, dims, X, Y, code, ws.acts, ws.AL, ws.D0, ws.D1, ws.grad),
             "train_steps": (theta, dims, X, Y, code, 0.1, 3, ws.acts, ws.AL, ws.D0, ws.D1,
                             ws.grad),
+            "backward_update": (theta, dims, X, Y, code, 0.1, ws.acts, ws.AL, ws.D0, ws.D1,
+                                ws.grad),
             "cost": (theta, dims, X, Y, code, ws.acts),
             "predict_proba": (theta, dims, X, code, ws.acts, ws.AL),
         }[kind]
@@ -220,16 +224,26 @@ CASES = {
         np.empty((3, 7)), np.empty((3, 1)))),
     "dense._gemm_small": lambda rng: _dense_cases(rng, ("W", "A_prev", "Z")),
     "dense._gemm_tn_small": lambda rng: _dense_cases(rng, ("W", "dZ", "dA_prev")),
-    "dense.layer_dA_prev": lambda rng: _dense_cases(rng, ("W", "dZ", "dA_prev")),
+    "dense.layer_dA_prev": lambda rng: [case + (split,) for case in _dense_cases(
+        rng, ("W", "dZ", "dA_prev")) for split in (False, True)],
+    "dense.layer_dW_update": lambda rng: [case + (split,) for case in _dense_cases(
+        rng, ("dZ", "A_prev", lambda d: 0.2, lambda d: 0.3, "W", "dW")) for split in (False, True)],
+    "dense._gemm_rows_parallel": lambda rng: [
+        (0.5, rng.standard_normal((4, 7) if trans_A else (7, 4)), trans_A,
+         rng.standard_normal((4, 5)), False, beta, rng.standard_normal((7, 5)), parts)
+        for trans_A in (False, True) for beta in (0.0, 1.0) for parts in (1, 2, 3)],
+    "dense.gemm_rows": lambda rng: [
+        (-0.25, rng.standard_normal((n, k)), False, rng.standard_normal((m, k)), True, 1.0,
+         rng.standard_normal((n, m)), split)
+        for n, k, m in ((7, 4, 5), (256, 64, 128)) for split in (False, True)],
+    "blas.gemm": lambda rng: [
+        (0.5, rng.standard_normal((4, 7) if trans_A else (7, 4)), trans_A,
+         rng.standard_normal((5, 4) if trans_B else (4, 5)), trans_B, beta,
+         rng.standard_normal((7, 5)))
+        for trans_A in (False, True) for trans_B in (False, True) for beta in (0.0, 1.0)],
     "dense.layer_dW": lambda rng: [case + (split,) for case in _dense_cases(
         rng, ("dZ", "A_prev", lambda d: 0.2, "dW")) for split in (False, True)],
     "dense.row_parts": lambda rng: [(3, 4, 5), (256, 64, 128), (1024, 64, 64), (100, 200, 300)],
-    "dense._dot_rows_parallel": lambda rng: [
-        (rng.standard_normal((7, 4)), rng.standard_normal((4, 5)), np.empty((7, 5)), parts)
-        for parts in (1, 2, 3)],
-    "dense.dot_rows": lambda rng: [
-        (rng.standard_normal((n, k)), rng.standard_normal((k, m)), np.empty((n, m)), split)
-        for n, k, m in ((7, 4, 5), (256, 64, 128)) for split in (False, True)],
     "dense._linear": lambda rng: [case + (split,) for case in _dense_cases(
         rng, ("A_prev", "W", "Z")) for split in (False, True)],
     "dense.forward_layer_in_place": lambda rng: [
@@ -271,6 +285,9 @@ CASES = {
     "network.forward_split": lambda rng: _split(_network_cases(rng, "forward")),
     "network.backward_split": lambda rng: _split(_network_cases(rng, "backward")),
     "network.train_steps_split": lambda rng: _split(_network_cases(rng, "train_steps")),
+    "network.backward_update_split": lambda rng: _split(
+        _network_cases(rng, "backward_update") +
+        _network_cases(rng, "backward_update", dims=(3, 9, 8, 1))),
     "network.logits": lambda rng: _network_cases(rng, "logits"),
     "network.backward": lambda rng: _network_cases(rng, "backward"),
     "network.train_steps": lambda rng: _network_cases(rng, "train_steps"),
@@ -307,7 +324,13 @@ CASES = {
     "vecmath.tanh": lambda rng: [(z,) for z in SCALARS],
     "vecmath.sigmoid": lambda rng: [(z,) for z in SCALARS],
 }
-REFERENCE = {"vecmath._pow2": lambda k: 2.0 ** k}
+
+
+def _gemm_reference(alpha, A, trans_A, B, trans_B, beta, C):
+    C[:] = alpha * ((A.T if trans_A else A) @ (B.T if trans_B else B)) + beta * C
+
+
+REFERENCE = {"vecmath._pow2": lambda k: 2.0 ** k, "blas.gemm": _gemm_reference}
 
 
 def test_every_kernel_has_a_small_case():
