@@ -18,7 +18,7 @@ threads), so the parameters are bitwise identical at any NUMBA_NUM_THREADS. The 
 single-threaded inside (``fastbackprop._threads`` does this around ``fit``).
 
 Workspace (``make_blocked_workspace``): ``Xt``; per lane ``acts`` (block, n_l) slabs for A1 …
-A_{L-1} then Z_L, ``D`` two (block, widest) delta buffers and ``Q`` the current block's partial;
+A_{L-1} then Z_L, ``D`` two (block, widest) delta buffers;
 ``P`` (n_groups, n_params) group partials; ``grad`` (theta's layout); ``costp`` per-block cost
 sums.
 
@@ -37,10 +37,11 @@ from ._options import Static, jit, jit_parallel
 from .activations import IDENTITY, LEAKY_RELU, LEAKY_SLOPE, RELU, SIGMOID, TANH, \
     stable_sigmoid
 from . import narrow, vecmath
+from .blas import gemm
 from .network import n_parameters
 
 BlockedWorkspace = namedtuple("BlockedWorkspace",
-                              "m block n_blocks group n_groups narrow Xt acts D Q P grad costp")
+                              "m block n_blocks group n_groups narrow Xt acts D P grad costp")
 
 BLOCK_BYTES = 256 * 1024      # a block's widest activation slab: about an L2's worth
 PARTIALS_BYTES = 48 << 20     # cap on the group partials of dW/db (wide layers: fewer groups)
@@ -134,7 +135,6 @@ def make_blocked_workspace(layer_dims, m, dtype, block=None, group=None):
         Xt=np.zeros((m, dims[0]), dtype),
         acts=np.zeros((lanes, sum(dims[1:]) * block), dtype),
         D=np.zeros((lanes, 2, block * widest), dtype),
-        Q=np.zeros((lanes, n_parameters(dims)), dtype),
         P=np.zeros((n_groups, n_parameters(dims)), dtype),
         grad=np.zeros(n_parameters(dims), dtype),
         costp=np.zeros(n_blocks, np.float64),
@@ -227,19 +227,24 @@ def _times_derivative_rows(dA, A, activation):
 
 
 @jit
-def _column_sums(dZ, db):
-    """db[i] = Σ_r dZ[r, i], rows in order (vectorised over i)."""
+def _column_sums(dZ, db, beta):
+    """db[i] = beta·db[i] + Σ_r dZ[r, i] (beta 0 or 1), rows in order (vectorised over i)."""
     rows, n = dZ.shape
-    for i in range(n):
-        db[i] = dZ[0, i]
-    for r in range(1, rows):
+    first = 0
+    if beta == 0:
+        for i in range(n):
+            db[i] = dZ[0, i]
+        first = 1
+    for r in range(first, rows):
         for i in range(n):
             db[i] += dZ[r, i]
 
 
 @jit
-def _block_pass(theta, dims, Xt, Y, activation, use_narrow, r0, r1, acts, D, Pb, want_cost):
-    """Forward and backward of examples r0:r1; dW/db sums (not yet divided by m) into Pb.
+def _block_pass(theta, dims, Xt, Y, activation, use_narrow, r0, r1, acts, D, Pb, beta,
+                want_cost):
+    """Forward and backward of examples r0:r1; their dW/db sums (not yet divided by m) written
+    into Pb (beta = 0) or added to it (beta = 1), inside the dW product itself.
     ``acts`` and ``D`` are the lane's scratch; ``use_narrow`` (a ``Static`` 0 or 1, see
     ``narrow_layers``) lets narrow layers run ``narrow.forward_nt``. Returns the block's
     cross-entropy sum if want_cost, else 0."""
@@ -260,7 +265,7 @@ def _block_pass(theta, dims, Xt, Y, activation, use_narrow, r0, r1, acts, D, Pb,
         if use_narrow == 1 and n <= narrow.MAX_UNITS and k >= narrow.MIN_INPUTS:
             narrow.forward_nt(A_prev, W, Al)
         else:
-            np.dot(A_prev, W.T, Al)
+            gemm(1.0, A_prev, False, W, True, 0.0, Al)
         _bias_activate_rows(Al, b, activation if l < L else IDENTITY)
         A_prev = Al
     # output: cost and dZ_L = sigmoid(Z_L) - Y
@@ -294,23 +299,15 @@ def _block_pass(theta, dims, Xt, Y, activation, use_narrow, r0, r1, acts, D, Pb,
         db = Pb[b_at:b_at + n]
         dZ = D[cur, :rows * n].reshape((rows, n))
         A_prev_b = acts[aoff - rows * k:aoff].reshape((rows, k)) if l > 1 else Xt[r0:r1]
-        np.dot(dZ.T, A_prev_b, dW)  # one call site: each is compiled apart
-        _column_sums(dZ, db)
+        gemm(1.0, dZ, True, A_prev_b, False, beta, dW)
+        _column_sums(dZ, db, beta)
         if l > 1:
             aoff -= rows * k
             dA_prev = D[1 - cur, :rows * k].reshape((rows, k))
-            np.dot(dZ, W, dA_prev)
+            gemm(1.0, dZ, False, W, False, 0.0, dA_prev)
             _times_derivative_rows(dA_prev, A_prev_b, activation)
             cur = 1 - cur
     return cost
-
-
-@jit
-def _add_into(total, part):
-    """total += part (a loop: numba compiles array expressions and slice assignments with its
-    shape-error formatting, ~190k characters of IR in every parallel copy of the trainer)."""
-    for p in range(total.size):
-        total[p] += part[p]
 
 
 @jit
@@ -328,7 +325,7 @@ def _merge_update(theta, P, grad, p0, p1, inv_m, learning_rate):
 
 @jit_parallel
 def train_steps_blocked(theta, dims, Xt, Y, activation, use_narrow, learning_rate, n_steps,
-                        block, group, acts, D, Q, P, grad, costp):
+                        block, group, acts, D, P, grad, costp):
     """n_steps of full-batch gradient descent over blocks of examples (Xt: examples as rows).
     Returns the cost before the first step's update, like ``network.train_steps``.
 
@@ -348,18 +345,16 @@ def train_steps_blocked(theta, dims, Xt, Y, activation, use_narrow, learning_rat
         want_cost = step == 0
         for lane in prange(n_lanes):
             # lane's groups: lane, lane + n_lanes, ... (which lane runs a group never changes a
-            # bit); a group's first block writes its row of P, the next ones go through the
-            # lane's Q and are added to it in block order
+            # bit); a group's first block writes its row of P, the next ones add to it in block
+            # order, inside their dW products (BLAS beta = 1)
             for g in range(lane, n_groups, n_lanes):
                 first = g * group
                 for blk in range(first, min(n_blocks, first + group)):
                     r0 = blk * block
                     r1 = min(m, r0 + block)
-                    Pb = P[g] if blk == first else Q[lane]
+                    beta = 0.0 if blk == first else 1.0
                     costp[blk] = _block_pass(theta, dims, Xt, Y, activation, use_narrow, r0, r1,
-                                             acts[lane], D[lane], Pb, want_cost)
-                    if blk != first:
-                        _add_into(P[g], Q[lane])
+                                             acts[lane], D[lane], P[g], beta, want_cost)
         # merge the group partials in group order; each parameter owned by one thread
         for c in prange(n_chunks):
             _merge_update(theta, P, grad, c * chunk, min(size, (c + 1) * chunk), inv_m,
@@ -378,7 +373,7 @@ def run_blocked(theta, dims, ws, Y, activation, learning_rate, n_steps, lanes=No
     lanes = ws.acts.shape[0] if lanes is None else lanes
     return train_steps_blocked(theta, dims, ws.Xt, Y, activation, ws.narrow,
                                learning_rate, n_steps, ws.block, ws.group, ws.acts[:lanes],
-                               ws.D[:lanes], ws.Q[:lanes], ws.P, ws.grad, ws.costp)
+                               ws.D[:lanes], ws.P, ws.grad, ws.costp)
 
 
 def narrow_layers(dims):

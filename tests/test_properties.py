@@ -178,13 +178,13 @@ def _blocked_cases(rng, kind):
         theta = rng.standard_normal(K.n_parameters(dims)) * 0.5
         ws.Xt[:] = rng.standard_normal((m, 3))
         Y = (rng.random((1, m)) > 0.5).astype(np.float64)
+        beta = float(code % 2)  # a group's first block (0: writes) and the next ones (1: adds)
         args = {
             "_block_pass": (theta, dims, ws.Xt, Y, code, ws.narrow, 8, 16, ws.acts[0],
-                            ws.D[0], ws.P[1], True),
+                            ws.D[0], rng.standard_normal(theta.size), beta, True),
             "train_steps_blocked": (theta, dims, ws.Xt, Y, code, ws.narrow, 0.1, 2,
-                                    ws.block, ws.group, ws.acts, ws.D, ws.Q, ws.P, ws.grad,
+                                    ws.block, ws.group, ws.acts, ws.D, ws.P, ws.grad,
                                     ws.costp),
-            "_add_into": (rng.standard_normal(7), rng.standard_normal(7)),
             "_merge_update": (theta, rng.standard_normal(ws.P.shape), ws.grad, 3, theta.size,
                               1 / m, 0.1),
         }[kind]
@@ -298,12 +298,11 @@ CASES = {
         rng.standard_normal((6, 4)), rng.standard_normal(4), code)),
     "blocked._times_derivative_rows": _codes(lambda rng, code: (
         rng.standard_normal((6, 4)), np.tanh(rng.standard_normal((6, 4))), code)),
-    "blocked._column_sums": lambda rng: [(rng.standard_normal((r, 4)), np.empty(4))
-                                         for r in (1, 6)],
+    "blocked._column_sums": lambda rng: [(rng.standard_normal((r, 4)), rng.standard_normal(4),
+                                          beta) for r in (1, 6) for beta in (0.0, 1.0)],
     "blocked._block_pass": lambda rng: _blocked_cases(rng, "_block_pass"),
     "blocked._merge_update": lambda rng: _blocked_cases(rng, "_merge_update")[:1],
     "blocked.train_steps_blocked": lambda rng: _blocked_cases(rng, "train_steps_blocked"),
-    "blocked._add_into": lambda rng: _blocked_cases(rng, "_add_into"),
     "narrow.forward_nt": lambda rng: [(rng.standard_normal((r, 9)), rng.standard_normal((n, 9)),
                                        np.empty((r, n))) for r, n in ((6, 5), (4, 4))],
     "narrow._dot": lambda rng: [(rng.standard_normal(13), rng.standard_normal(13), 0.0)],
