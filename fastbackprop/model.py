@@ -182,9 +182,13 @@ class Model:
         ws = self._workspace_for(X.shape[1], use_blocked)
         activation = CODES[self.hidden_activation]
         if use_blocked:
+            fill_Xt = [True]  # the first compiled call of this fit copies X into ws.Xt
+
             def steps(n):
-                return blocked.run_blocked(self._theta, self._dims, ws, Y, activation,
-                                           learning_rate, n, lanes)
+                cost = blocked.run_blocked(self._theta, self._dims, ws, X, Y, activation,
+                                           learning_rate, n, lanes, fill_Xt[0])
+                fill_Xt[0] = False
+                return cost
         else:
             def steps(n):
                 return network.train_steps_split(self._theta, self._dims, X, Y, activation,
@@ -202,8 +206,7 @@ class Model:
         sigint = _DeferredSigint()
         owner.__enter__()
         try:
-            if use_blocked:  # inside the owner: both are parallel kernels of numba's threads
-                blocked.transpose_into(X, ws.Xt)  # examples as rows, once per fit
+            if use_blocked:
                 lanes = blocked.lanes_for(ws)  # a lane per thread the owner allows
             sigint.__enter__()
             while done < num_iterations:

@@ -22,9 +22,7 @@ import hashlib
 import os
 
 import numba
-from numba import types
 from numba.core import caching
-from numba.extending import typeof_impl
 
 FASTMATH = {"contract"}
 
@@ -52,19 +50,6 @@ def jit_inline(func):
 def jit_parallel(func):
     """Kernel whose ``prange`` loops own the cores (the BLAS must be pinned to one thread)."""
     return numba.njit(parallel=True, **_COMMON)(func)
-
-
-class Static(int):
-    """An int that numba compiles in as a constant (typed ``Literal[int]``): a kernel given one is
-    compiled once per value, and LLVM drops the code its branches rule out from that kernel and
-    from every caller it is linked into. For flags that decide whether a large kernel is
-    needed at all (``blocked``: the narrow first-layer kernel)."""
-    __slots__ = ()
-
-
-@typeof_impl.register(Static)
-def _typeof_static(val, c):
-    return types.literal(int(val))
 
 
 _KERNELS_DIR = os.path.dirname(os.path.abspath(__file__))

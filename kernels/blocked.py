@@ -33,7 +33,7 @@ import numba
 import numpy as np
 from numba import prange
 
-from ._options import Static, jit, jit_parallel
+from ._options import jit, jit_parallel
 from .activations import IDENTITY, LEAKY_RELU, LEAKY_SLOPE, RELU, SIGMOID, TANH, \
     stable_sigmoid
 from . import narrow, vecmath
@@ -131,7 +131,7 @@ def make_blocked_workspace(layer_dims, m, dtype, block=None, group=None):
     lanes = min(n_groups, max_lanes())
     return BlockedWorkspace(
         m=m, block=block, n_blocks=n_blocks, group=group, n_groups=n_groups,
-        narrow=Static(narrow_layers(dims)),
+        narrow=narrow_layers(dims),
         Xt=np.zeros((m, dims[0]), dtype),
         acts=np.zeros((lanes, sum(dims[1:]) * block), dtype),
         D=np.zeros((lanes, 2, block * widest), dtype),
@@ -141,39 +141,29 @@ def make_blocked_workspace(layer_dims, m, dtype, block=None, group=None):
     )
 
 
-TRANSPOSE_COLUMNS = 128  # columns of X per parallel task
-
-
-@jit_parallel
-def transpose_into(X, Xt):
-    """Xt = X.T (the trainer's examples-as-rows copy of X), made once per ``fit``.
-
-    Each task takes 128 columns of X (examples) and walks down X eight rows at a time, so each
-    example's eight values are written as one contiguous run of Xt while the eight rows of X are
-    read in order. Measured on config c's X (100 × 16384): 0.44 ms (float32) and 1.18 ms
-    (float64), against 2.2 ms for the square 64 × 64 tiles this replaced and 4.9–5.7 ms for
-    ``np.copyto(Xt, X.T)``; the cat (b) and wide (d) inputs 2.3 against 4.4 ms and 0.58 against
-    3.4 ms. (Tasks of 32, 64, 128 and 256 columns tried: 128 best or near it on all three.)"""
-    n, m = X.shape
-    C = TRANSPOSE_COLUMNS
-    for task in prange((m + C - 1) // C):
-        j0 = task * C
-        j1 = min(m, j0 + C)
-        i = 0
-        while i + 8 <= n:
-            for j in range(j0, j1):
-                Xt[j, i] = X[i, j]
-                Xt[j, i + 1] = X[i + 1, j]
-                Xt[j, i + 2] = X[i + 2, j]
-                Xt[j, i + 3] = X[i + 3, j]
-                Xt[j, i + 4] = X[i + 4, j]
-                Xt[j, i + 5] = X[i + 5, j]
-                Xt[j, i + 6] = X[i + 6, j]
-                Xt[j, i + 7] = X[i + 7, j]
-            i += 8
-        for i_left in range(i, n):  # rows left over from the runs of eight
-            for j in range(j0, j1):
-                Xt[j, i_left] = X[i_left, j]
+@jit
+def _transpose_rows(X, Xt, r0, r1):
+    """Xt[r0:r1] = X[:, r0:r1].T: a block's rows of the trainer's examples-as-rows copy of X,
+    made by the lane that runs the block, at the first step of a fit. It walks down X eight rows
+    at a time, so each example's eight values are one contiguous write of Xt while the eight
+    rows of X are read in order (c's X: 0.44 ms float32, 1.18 ms float64 as a parallel kernel of
+    128-column tasks, against 4.9-5.7 ms for ``np.copyto(Xt, X.T)``; see docs/performance.md)."""
+    n = X.shape[0]
+    i = 0
+    while i + 8 <= n:
+        for j in range(r0, r1):
+            Xt[j, i] = X[i, j]
+            Xt[j, i + 1] = X[i + 1, j]
+            Xt[j, i + 2] = X[i + 2, j]
+            Xt[j, i + 3] = X[i + 3, j]
+            Xt[j, i + 4] = X[i + 4, j]
+            Xt[j, i + 5] = X[i + 5, j]
+            Xt[j, i + 6] = X[i + 6, j]
+            Xt[j, i + 7] = X[i + 7, j]
+        i += 8
+    for i_left in range(i, n):  # rows left over from the runs of eight
+        for j in range(r0, r1):
+            Xt[j, i_left] = X[i_left, j]
 
 
 @jit
@@ -245,7 +235,7 @@ def _block_pass(theta, dims, Xt, Y, activation, use_narrow, r0, r1, acts, D, Pb,
                 want_cost):
     """Forward and backward of examples r0:r1; their dW/db sums (not yet divided by m) written
     into Pb (beta = 0) or added to it (beta = 1), inside the dW product itself.
-    ``acts`` and ``D`` are the lane's scratch; ``use_narrow`` (a ``Static`` 0 or 1, see
+    ``acts`` and ``D`` are the lane's scratch; ``use_narrow`` (True or None, see
     ``narrow_layers``) lets narrow layers run ``narrow.forward_nt``. Returns the block's
     cross-entropy sum if want_cost, else 0."""
     L = dims.size - 1
@@ -262,7 +252,7 @@ def _block_pass(theta, dims, Xt, Y, activation, use_narrow, r0, r1, acts, D, Pb,
         off += n * k + n
         Al = acts[aoff:aoff + rows * n].reshape((rows, n))
         aoff += rows * n
-        if use_narrow == 1 and n <= narrow.MAX_UNITS and k >= narrow.MIN_INPUTS:
+        if use_narrow is not None and n <= narrow.MAX_UNITS and k >= narrow.MIN_INPUTS:
             narrow.forward_nt(A_prev, W, Al)
         else:
             gemm(1.0, A_prev, False, W, True, 0.0, Al)
@@ -324,10 +314,15 @@ def _merge_update(theta, P, grad, p0, p1, inv_m, learning_rate):
 
 
 @jit_parallel
-def train_steps_blocked(theta, dims, Xt, Y, activation, use_narrow, learning_rate, n_steps,
-                        block, group, acts, D, P, grad, costp):
-    """n_steps of full-batch gradient descent over blocks of examples (Xt: examples as rows).
-    Returns the cost before the first step's update, like ``network.train_steps``.
+def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, use_narrow, learning_rate,
+                        n_steps, block, group, acts, D, P, grad, costp):
+    """n_steps of full-batch gradient descent over blocks of examples (Xt: X with examples as
+    rows; with ``fill_Xt``, the first call of a fit, each block's rows are copied from X at the
+    first step, by the lane that runs the block). Returns the cost before the first step's
+    update, like ``network.train_steps``.
+
+    The transposition is here rather than in a parallel kernel of its own, which cost 0.9 s of
+    the cold first fit to compile.
 
     The step loop is here rather than around a separately compiled step: numba re-optimises and
     re-emits the machine code of every callee in each compiled level above it, so a level less
@@ -353,6 +348,8 @@ def train_steps_blocked(theta, dims, Xt, Y, activation, use_narrow, learning_rat
                     r0 = blk * block
                     r1 = min(m, r0 + block)
                     beta = 0.0 if blk == first else 1.0
+                    if fill_Xt and step == 0:
+                        _transpose_rows(X, Xt, r0, r1)
                     costp[blk] = _block_pass(theta, dims, Xt, Y, activation, use_narrow, r0, r1,
                                              acts[lane], D[lane], P[g], beta, want_cost)
         # merge the group partials in group order; each parameter owned by one thread
@@ -367,17 +364,24 @@ def train_steps_blocked(theta, dims, Xt, Y, activation, use_narrow, learning_rat
     return cost
 
 
-def run_blocked(theta, dims, ws, Y, activation, learning_rate, n_steps, lanes=None):
-    """``train_steps_blocked`` on a workspace (X already transposed into ``ws.Xt``), with
-    ``lanes`` lanes (default: all the workspace has)."""
+def run_blocked(theta, dims, ws, X, Y, activation, learning_rate, n_steps, lanes=None,
+                fill_Xt=True):
+    """``train_steps_blocked`` on a workspace, with ``lanes`` lanes (default: all the workspace
+    has). ``fill_Xt``: copy X into ``ws.Xt`` first (the first call of a fit; later calls on
+    the same X may pass False)."""
     lanes = ws.acts.shape[0] if lanes is None else lanes
-    return train_steps_blocked(theta, dims, ws.Xt, Y, activation, ws.narrow,
+    return train_steps_blocked(theta, dims, X, ws.Xt, fill_Xt, Y, activation, ws.narrow,
                                learning_rate, n_steps, ws.block, ws.group, ws.acts[:lanes],
                                ws.D[:lanes], ws.P, ws.grad, ws.costp)
 
 
 def narrow_layers(dims):
-    """1 if some layer is narrow (``narrow.forward_nt``'s shapes), else 0: a compile-time flag,
-    so other networks compile without that kernel (a quarter of the block pass's code)."""
-    return int(any(n <= narrow.MAX_UNITS and k >= narrow.MIN_INPUTS
-                   for k, n in zip(dims[:-1], dims[1:])))
+    """True if some layer is narrow (``narrow.forward_nt``'s shapes), else None: a flag the
+    trainer is compiled for. numba types None as its own type and prunes the ``is not None``
+    branch before typing it, so other networks never compile that kernel (0.7 s of a cold first
+    fit, and a quarter of the block pass's code). An int flag, even typed as a literal, is not
+    pruned: the kernel was compiled anyway, and only LLVM dropped its code."""
+    if any(n <= narrow.MAX_UNITS and k >= narrow.MIN_INPUTS
+           for k, n in zip(dims[:-1], dims[1:])):
+        return True
+    return None

@@ -1,4 +1,6 @@
 """The speed-motivated kernels: vectorised tanh/sigmoid, fixed-order sums, the blocked trainer."""
+import inspect
+
 import numba
 import numpy as np
 import pytest
@@ -71,9 +73,9 @@ def _train_blocked(dims, X, Y, act, dtype, lr, steps, block, group=None):
     start = model.parameters
     m = X.shape[1]
     ws = blocked.make_blocked_workspace(dims, m, dtype, block=block, group=group)
-    ws.Xt[:] = X.T
     theta = model._theta
-    cost = blocked.run_blocked(theta, model._dims, ws, Y, K.CODES[act], lr, steps)
+    cost = blocked.run_blocked(theta, model._dims, ws, X, Y, K.CODES[act], lr, steps)
+    np.testing.assert_array_equal(ws.Xt, X.T)  # filled block by block at the first step
     return model, start, cost, ws
 
 
@@ -164,7 +166,7 @@ for m in (100, 1500):  # the serial trainer (row-split products) and the blocked
 
     def run(n):
         if isinstance(ws, blocked.BlockedWorkspace):
-            blocked.run_blocked(model._theta, model._dims, ws, Y, CODES["tanh"], 0.01, n)
+            blocked.run_blocked(model._theta, model._dims, ws, X, Y, CODES["tanh"], 0.01, n)
         else:
             network.train_steps_split(model._theta, model._dims, X, Y, CODES["tanh"], 0.01, n,
                                       ws.acts, ws.AL, ws.D0, ws.D1, ws.grad, True)
@@ -196,14 +198,17 @@ def test_no_heap_allocation_per_iteration():
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_transpose_into_copies_every_tile(dtype, rng):
-    """Rows left over from the runs of eight, columns from the tasks of 128, fewer than eight
-    rows, and a strided X: Xt is exactly X.T."""
+def test_transpose_rows_copies_exactly_its_rows(dtype, rng):
+    """Rows of X left over from the runs of eight, fewer than eight rows, a strided X, and
+    ranges of examples: Xt[r0:r1] is exactly X[:, r0:r1].T, and no other row of Xt is touched."""
     X = rng.standard_normal((77, 131)).astype(dtype)
     for source in (X, X[:, 3:100], X[5:7]):
-        Xt = np.full(source.shape[::-1], np.nan, dtype)
-        blocked.transpose_into(source, Xt)
-        np.testing.assert_array_equal(Xt, source.T)
+        m = source.shape[1]
+        for r0, r1 in ((0, m), (1, 2), (m // 3, m - 5)):
+            Xt = np.full(source.shape[::-1], np.nan, dtype)
+            blocked._transpose_rows(source, Xt, r0, r1)
+            np.testing.assert_array_equal(Xt[r0:r1], source[:, r0:r1].T)
+            assert np.isnan(Xt[:r0]).all() and np.isnan(Xt[r1:]).all()
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -222,14 +227,16 @@ def test_blocked_trainer_with_a_narrow_first_layer_matches_baseline(dtype, rng):
     """The cat-net shape in small: 1100 inputs into 6 units, so layer 1 runs narrow.forward_nt."""
     dims = [1100, 6, 3, 1]
     assert dims[1] <= K.narrow.MAX_UNITS and dims[0] >= K.narrow.MIN_INPUTS
-    # the compile-time flag that keeps forward_nt in the trainer (and out of it otherwise)
-    assert blocked.narrow_layers(dims) == 1 and blocked.narrow_layers([100, 64, 1]) == 0
+    # the flag the trainer is compiled for: forward_nt in it, and out of it otherwise
+    assert blocked.narrow_layers(dims) is True and blocked.narrow_layers([100, 64, 1]) is None
     X, Y = classification_data(rng, 1100, 150, dtype)
     X = X * 0.05
     model, start, cost, ws = _train_blocked(dims, X, Y, "relu", dtype, 0.05, 10, 64)
-    # the flag reached the trainer as a compile-time 1, so forward_nt is compiled in and runs
-    assert ws.narrow == 1 and any(
-        sig[5] == numba.types.literal(1) and str(sig[0].dtype) == dtype
+    # the flag reached the trainer as a boolean (not None), so forward_nt is compiled in and runs
+    at = list(inspect.signature(blocked.train_steps_blocked.py_func).parameters).index(
+        "use_narrow")
+    assert ws.narrow is True and any(
+        sig[at] == numba.types.boolean and str(sig[0].dtype) == dtype
         for sig in blocked.train_steps_blocked.signatures)
     ref, costs = baseline.train(X, Y, start, "relu", 0.05, 10, record_every=1)
     for key in ref:

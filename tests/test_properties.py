@@ -182,9 +182,9 @@ def _blocked_cases(rng, kind):
         args = {
             "_block_pass": (theta, dims, ws.Xt, Y, code, ws.narrow, 8, 16, ws.acts[0],
                             ws.D[0], rng.standard_normal(theta.size), beta, True),
-            "train_steps_blocked": (theta, dims, ws.Xt, Y, code, ws.narrow, 0.1, 2,
-                                    ws.block, ws.group, ws.acts, ws.D, ws.P, ws.grad,
-                                    ws.costp),
+            "train_steps_blocked": (theta, dims, ws.Xt.T.copy(), np.zeros_like(ws.Xt), True, Y,
+                                    code, ws.narrow, 0.1, 2, ws.block, ws.group, ws.acts, ws.D,
+                                    ws.P, ws.grad, ws.costp),
             "_merge_update": (theta, rng.standard_normal(ws.P.shape), ws.grad, 3, theta.size,
                               1 / m, 0.1),
         }[kind]
@@ -293,7 +293,8 @@ CASES = {
     "network.train_steps": lambda rng: _network_cases(rng, "train_steps"),
     "network.cost": lambda rng: _network_cases(rng, "cost"),
     "network.predict_proba": lambda rng: _network_cases(rng, "predict_proba"),
-    "blocked.transpose_into": lambda rng: [(rng.standard_normal((40, 35)), np.empty((35, 40)))],
+    "blocked._transpose_rows": lambda rng: [(rng.standard_normal((40, 35)), np.zeros((35, 40)),
+                                             3, 30)],
     "blocked._bias_activate_rows": _codes(lambda rng, code: (
         rng.standard_normal((6, 4)), rng.standard_normal(4), code)),
     "blocked._times_derivative_rows": _codes(lambda rng, code: (
