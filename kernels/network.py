@@ -15,7 +15,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from ._options import jit
+from ._options import jit, jit_inline
 from .activations import IDENTITY, activation_backward_db, stable_sigmoid
 from .dense import forward_layer_in_place, layer_dA_prev, layer_dW, layer_dW_update, output_db
 from .loss import sigmoid_cross_entropy, sigmoid_output_delta
@@ -46,7 +46,7 @@ def forward(theta, dims, X, activation, acts):
     forward_split(theta, dims, X, activation, acts, False)
 
 
-@jit
+@jit_inline
 def forward_split(theta, dims, X, activation, acts, split):
     """``forward``; with ``split`` large products run as parallel parts (``dense.gemm_rows``)."""
     L = dims.size - 1
@@ -115,7 +115,7 @@ def backward_split(theta, dims, X, Y, activation, acts, AL, D0, D1, grad, split)
         cur, other = other, cur
 
 
-@jit
+@jit_inline
 def backward_update_split(theta, dims, X, Y, activation, learning_rate, acts, AL, D0, D1, grad,
                           split):
     """``backward_split`` and the update in one pass: layer by layer from the last, dZ and db,
