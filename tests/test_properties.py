@@ -236,6 +236,9 @@ CASES = {
         (-0.25, rng.standard_normal((n, k)), False, rng.standard_normal((m, k)), True, 1.0,
          rng.standard_normal((n, m)), split)
         for n, k, m in ((7, 4, 5), (256, 64, 128)) for split in (False, True)],
+    "blas._operand": lambda rng: [(x, trans, 8) for x in (
+        np.empty((3, 5)), np.empty((5, 3)).T, np.empty((1, 4)), np.empty((4, 1)))
+        for trans in (False, True)],
     "blas.gemm": lambda rng: [
         (0.5, rng.standard_normal((4, 7) if trans_A else (7, 4)), trans_A,
          rng.standard_normal((5, 4) if trans_B else (4, 5)), trans_B, beta,
