@@ -11,7 +11,7 @@ import numpy as np
 from numba import prange
 
 from ._options import jit, jit_inline, jit_parallel
-from .blas import gemm
+from .blas import check, gemm
 from .activations import activation_backward_db, add_bias_activate, bias_activate_in_place, \
     dot_fixed_order, sum_fixed_order
 
@@ -102,6 +102,7 @@ def layer_dA_prev(W, dZ, dA_prev, split):
 @jit
 def linear_activation_forward(A_prev, W, b, activation, Z, A):
     """Z = W·A_prev + b and A = g(Z). Pass the same buffer as Z and A when Z is not needed."""
+    check(W, A_prev, Z)  # the public per-layer kernels check what they are given (blas.check)
     forward_layer(A_prev, W, b, activation, Z, A, False)
 
 
@@ -129,9 +130,17 @@ def forward_layer_in_place(A_prev, W, b, activation, A, split):
     bias_activate_in_place(A, b, activation)
 
 
+@jit_inline
+def _check_backward(dZ, A_prev, W, dW, dA_prev, need_dA_prev):
+    check(dZ, A_prev, dW)
+    if need_dA_prev:
+        check(W, dZ, dA_prev)
+
+
 @jit
 def linear_backward(dZ, A_prev, W, inv_m, dW, db, dA_prev, need_dA_prev):
     """dW = inv_m·dZ·A_prevᵀ, db = inv_m·Σ dZ, and dA_prev = Wᵀ·dZ if asked (not for layer 1)."""
+    _check_backward(dZ, A_prev, W, dW, dA_prev, need_dA_prev)
     output_layer_backward(dZ, A_prev, W, inv_m, dW, db, dA_prev, need_dA_prev, False)
 
 
@@ -155,6 +164,7 @@ def output_db(dZ, inv_m, db):
 def linear_activation_backward(dA, A, A_prev, W, activation, inv_m, dZ, dW, db, dA_prev,
                                need_dA_prev):
     """dZ = dA·g'(A) with db in the same pass, then dW and dA_prev. dZ may be dA itself."""
+    _check_backward(dZ, A_prev, W, dW, dA_prev, need_dA_prev)
     backward_layer(dA, A, A_prev, W, activation, inv_m, dZ, dW, db, dA_prev, need_dA_prev,
                    False)
 

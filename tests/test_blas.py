@@ -5,13 +5,15 @@ import numpy as np
 import pytest
 
 from fastbackprop.kernels._options import jit
-from fastbackprop.kernels.blas import gemm
+from fastbackprop import kernels as K
+from fastbackprop.kernels.blas import check, gemm
 
 from conftest import DTYPES
 
 
 @jit
 def _gemm(alpha, A, trans_A, B, trans_B, beta, C):
+    check(A, B, C)
     gemm(alpha, A, trans_A, B, trans_B, beta, C)
 
 
@@ -53,3 +55,17 @@ def test_gemm_refuses_views_the_blas_cannot_read(rng):
     with pytest.raises(ValueError, match="rows are not unit-stride"):
         _gemm(1.0, np.ones((5, 5))[:4, :4], False, np.ones((5, 4))[:4, :3], False, 0.0,
               column_major_out)
+
+
+def test_public_layer_kernels_take_fortran_order_and_refuse_unreadable_views(rng):
+    """What users pass to ``fastbackprop.kernels`` directly: an F-ordered W is read as it is (as
+    np.dot did); a view with no unit-stride dimension is a ValueError, not a wrong answer."""
+    A_prev, b = rng.standard_normal((6, 5)), rng.standard_normal((4, 1))
+    W = np.asfortranarray(rng.standard_normal((4, 6)))
+    Z, A = np.empty((4, 5)), np.empty((4, 5))
+    K.linear_activation_forward(A_prev, W, b, K.IDENTITY, Z, A)
+    np.testing.assert_allclose(Z, W @ A_prev + b, rtol=1e-12)
+    every_other = rng.standard_normal((8, 24))[::2, ::2]  # (4, 12), strided both ways
+    with pytest.raises(ValueError, match="no unit-stride dimension"):
+        K.linear_activation_forward(rng.standard_normal((12, 5)), every_other, b, K.IDENTITY,
+                                    np.empty((4, 5)), np.empty((4, 5)))

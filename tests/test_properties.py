@@ -239,6 +239,9 @@ CASES = {
     "blas._operand": lambda rng: [(x, trans, 8) for x in (
         np.empty((3, 5)), np.empty((5, 3)).T, np.empty((1, 4)), np.empty((4, 1)))
         for trans in (False, True)],
+    "blas.check": lambda rng: [(np.empty((3, 4)), np.empty((5, 4)).T, np.empty((3, 5)))],
+    "dense._check_backward": lambda rng: [case + (need,) for case in _dense_cases(
+        rng, ("dZ", "A_prev", "W", "dW", "dA_prev")) for need in (True, False)],
     "blas.gemm": lambda rng: [
         (0.5, rng.standard_normal((4, 7) if trans_A else (7, 4)), trans_A,
          rng.standard_normal((5, 4) if trans_B else (4, 5)), trans_B, beta,
