@@ -6,9 +6,10 @@ the product itself, C = alpha·op(A)·op(B) + beta·C: with C = W, alpha = -α/m
 update is the dW product, and dW is never stored. ``gemm`` reaches the same BLAS as ``np.dot``
 (SciPy's, through numba's ``numba_xxgemm`` helper) with every argument exposed.
 
-Views: any 2-D array with a unit-stride dimension (C-contiguous arrays and their row or column
-slices, e.g. ``W[:, r0:r1]``, and F-ordered inputs); the other stride is passed to the BLAS as
-the leading dimension, so slices are never copied. The output's rows must be unit-stride.
+Views: any 2-D array whose rows are unit-stride (C-contiguous arrays and their row or column
+slices, e.g. ``W[:, r0:r1]``); the row stride is passed to the BLAS as the leading dimension, so
+slices are never copied. (Reading F-ordered operands too, by flipping their transpose flag, cost
+2.7 s of cold compilation in the serial trainer: not done; ``check`` refuses them.)
 """
 from llvmlite import ir
 from numba import types
@@ -68,44 +69,30 @@ def _xxgemm(typingctx, trans_a, trans_b, m, n, k, alpha, A, lda, B, ldb, beta, C
 
 
 @jit_inline
-def _operand(X, trans, item):
-    """(transpose flag, leading dimension) to hand the BLAS for a row-major reading of X: rows of
-    unit stride as they are; columns of unit stride (X F-ordered, or a slice of a transposed
-    array) as the transposed array with the flag flipped. (0 if neither: see ``check``.)"""
-    rows, cols = X.shape
-    if X.strides[1] == item or cols == 1:
-        return trans, max(X.strides[0] // item, cols, 1)
-    if X.strides[0] == item or rows == 1:
-        return not trans, max(X.strides[1] // item, rows, 1)
-    return trans, 0
+def _unit_stride_rows(X):
+    return X.strides[1] == X.itemsize or X.shape[1] == 1
 
 
 @jit_inline
 def check(A, B, C):
-    """Raise unless the BLAS can read A and B (a unit-stride dimension each) and write C (rows
-    of unit stride). For kernels that take arrays from users (``dense``'s public per-layer
-    kernels); the trainers build their views and leave raise paths out of their loops: raises
-    in the parallel GEMM made config e's iteration 1.6 instead of 0.9 ms."""
-    item = C.itemsize
-    if _operand(A, False, item)[1] == 0 or _operand(B, False, item)[1] == 0:
-        raise ValueError("GEMM operand with no unit-stride dimension (make it contiguous first)")
-    if not (C.strides[1] == item or C.shape[1] == 1):
-        raise ValueError("GEMM output whose rows are not unit-stride (make it C-contiguous)")
+    """Raise unless every operand's rows are unit-stride, as ``gemm`` needs. For kernels that take
+    arrays from users (``dense``'s public per-layer kernels); the trainers build their own views
+    and keep raise paths out of their loops: raises in the parallel GEMM made config e's
+    iteration 1.6 instead of 0.9 ms."""
+    if not (_unit_stride_rows(A) and _unit_stride_rows(B) and _unit_stride_rows(C)):
+        raise ValueError("the kernels' arrays must be C-contiguous (or row/column slices of "
+                         "C-contiguous arrays): pass np.ascontiguousarray(...)")
 
 
 @jit_inline
 def gemm(alpha, A, trans_A, B, trans_B, beta, C):
-    """C = alpha·op(A)·op(B) + beta·C for 2-D views, op(X) = Xᵀ if trans_X. C's rows must be
-    unit-stride (C-contiguous, or a slice of such an array); A and B may also be F-ordered.
-    Unchecked: a view the BLAS cannot read (see ``check``) gets a leading dimension of 0, which
-    the BLAS refuses with a message on stderr, leaving C as it was.
+    """C = alpha·op(A)·op(B) + beta·C for row-major views whose rows are unit-stride (unchecked:
+    see ``check``), op(X) = Xᵀ if trans_X.
 
     Row-major C is column-major Cᵀ = op(B)ᵀ·op(A)ᵀ, and a row-major X read column-major is Xᵀ:
     so the Fortran call takes B first, each with its own transpose flag."""
     rows, cols = C.shape
     k = A.shape[0] if trans_A else A.shape[1]
     item = C.itemsize
-    ldc = max(C.strides[0] // item, cols, 1)
-    ta, lda = _operand(A, trans_A, item)
-    tb, ldb = _operand(B, trans_B, item)
-    _xxgemm(tb, ta, cols, rows, k, alpha, B, ldb, A, lda, beta, C, ldc)
+    _xxgemm(trans_B, trans_A, cols, rows, k, alpha, B, B.strides[0] // item, A,
+            A.strides[0] // item, beta, C, C.strides[0] // item)

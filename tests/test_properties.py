@@ -236,9 +236,8 @@ CASES = {
         (-0.25, rng.standard_normal((n, k)), False, rng.standard_normal((m, k)), True, 1.0,
          rng.standard_normal((n, m)), split)
         for n, k, m in ((7, 4, 5), (256, 64, 128)) for split in (False, True)],
-    "blas._operand": lambda rng: [(x, trans, 8) for x in (
-        np.empty((3, 5)), np.empty((5, 3)).T, np.empty((1, 4)), np.empty((4, 1)))
-        for trans in (False, True)],
+    "blas._unit_stride_rows": lambda rng: [(x,) for x in (
+        np.empty((3, 5)), np.empty((5, 3)).T, np.empty((1, 4)), np.empty((4, 1)))],
     "blas.check": lambda rng: [(np.empty((3, 4)), np.empty((5, 4)).T, np.empty((3, 5)))],
     "dense._check_backward": lambda rng: [case + (need,) for case in _dense_cases(
         rng, ("dZ", "A_prev", "W", "dW", "dA_prev")) for need in (True, False)],
