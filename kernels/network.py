@@ -78,37 +78,49 @@ def backward(theta, dims, X, Y, activation, acts, AL, D0, D1, grad):
     backward_split(theta, dims, X, Y, activation, acts, AL, D0, D1, grad, False)
 
 
+@jit_inline
+def _layer_delta(theta, dims, X, Y, activation, acts, AL, cur, other, grad, l, off, aoff,
+                 inv_m):
+    """One step of the backward walk, shared by both backward passes: the views of layer l
+    (its parameters end at ``off`` in theta, its activations at ``aoff`` in acts), then dZ (into
+    ``cur``) and db. Returns W, b, dW, db, A_prev, dZ, dA_prev (into ``other``; layer 1: not
+    computed) and where layer l - 1's parameters and activations end."""
+    L = dims.size - 1
+    m = X.shape[1]
+    n = dims[l]
+    k = dims[l - 1]
+    b_at = off - n
+    W_at = b_at - n * k
+    W = theta[W_at:b_at].reshape((n, k))
+    b = theta[b_at:b_at + n]
+    dW = grad[W_at:b_at].reshape((n, k))
+    db = grad[b_at:b_at + n].reshape((n, 1))
+    A = acts[aoff - n * m:aoff].reshape((n, m))
+    aoff -= n * m
+    A_prev = X if l == 1 else acts[aoff - k * m:aoff].reshape((k, m))
+    dZ = cur[:n * m].reshape((n, m))
+    dA_prev = other[:k * m].reshape((k, m)) if l > 1 else dZ
+    if l == L:
+        sigmoid_output_delta(A, Y, AL, dZ)  # A holds Z_L here
+        output_db(dZ, inv_m, db)
+    else:
+        activation_backward_db(dZ, A, activation, inv_m, dZ, db)
+    return W, b, dW, db, A_prev, dZ, dA_prev, W_at, aoff
+
+
 @jit
 def backward_split(theta, dims, X, Y, activation, acts, AL, D0, D1, grad, split):
     """``backward``; ``split`` as in ``forward_split``."""
-    L = dims.size - 1
-    m = X.shape[1]
-    inv_m = 1.0 / m
+    inv_m = 1.0 / X.shape[1]
     off = theta.size  # walk theta and acts from the end
     aoff = acts.size
     cur = D0
     other = D1
-    for l in range(L, 0, -1):
-        n = dims[l]
-        k = dims[l - 1]
-        b_at = off - n
-        W_at = b_at - n * k
-        off = W_at
-        W = theta[W_at:b_at].reshape((n, k))
-        dW = grad[W_at:b_at].reshape((n, k))
-        db = grad[b_at:b_at + n].reshape((n, 1))
-        A = acts[aoff - n * m:aoff].reshape((n, m))
-        aoff -= n * m
-        A_prev = X if l == 1 else acts[aoff - k * m:aoff].reshape((k, m))
-        dZ = cur[:n * m].reshape((n, m))
-        dA_prev = other[:k * m].reshape((k, m)) if l > 1 else dZ  # layer 1: not computed
-        # dZ and db, then one site each for dW and dA_prev: every site of an inlined step is
-        # one more copy for numba and LLVM to compile
-        if l == L:
-            sigmoid_output_delta(A, Y, AL, dZ)  # A holds Z_L here
-            output_db(dZ, inv_m, db)
-        else:
-            activation_backward_db(dZ, A, activation, inv_m, dZ, db)
+    for l in range(dims.size - 1, 0, -1):
+        W, b, dW, db, A_prev, dZ, dA_prev, off, aoff = _layer_delta(
+            theta, dims, X, Y, activation, acts, AL, cur, other, grad, l, off, aoff, inv_m)
+        # one site each for dW and dA_prev: every site of an inlined step is one more copy for
+        # numba and LLVM to compile
         layer_dW(dZ, A_prev, inv_m, dW, split)
         if l > 1:
             layer_dA_prev(W, dZ, dA_prev, split)
@@ -121,37 +133,18 @@ def backward_update_split(theta, dims, X, Y, activation, learning_rate, acts, AL
     """``backward_split`` and the update in one pass: layer by layer from the last, dZ and db,
     dA_prev = Wᵀ·dZ while W is still this step's, then W -= α·dW inside the dW product
     (``dense.layer_dW_update``) and b -= α·db. grad holds db (and dW of small layers) only."""
-    L = dims.size - 1
-    m = X.shape[1]
-    inv_m = 1.0 / m
+    inv_m = 1.0 / X.shape[1]
     off = theta.size
     aoff = acts.size
     cur = D0
     other = D1
-    for l in range(L, 0, -1):
-        n = dims[l]
-        k = dims[l - 1]
-        b_at = off - n
-        W_at = b_at - n * k
-        off = W_at
-        W = theta[W_at:b_at].reshape((n, k))
-        b = theta[b_at:b_at + n]
-        dW = grad[W_at:b_at].reshape((n, k))
-        db = grad[b_at:b_at + n].reshape((n, 1))
-        A = acts[aoff - n * m:aoff].reshape((n, m))
-        aoff -= n * m
-        A_prev = X if l == 1 else acts[aoff - k * m:aoff].reshape((k, m))
-        dZ = cur[:n * m].reshape((n, m))
-        dA_prev = other[:k * m].reshape((k, m)) if l > 1 else dZ
-        if l == L:
-            sigmoid_output_delta(A, Y, AL, dZ)  # A holds Z_L here
-            output_db(dZ, inv_m, db)
-        else:
-            activation_backward_db(dZ, A, activation, inv_m, dZ, db)
+    for l in range(dims.size - 1, 0, -1):
+        W, b, dW, db, A_prev, dZ, dA_prev, off, aoff = _layer_delta(
+            theta, dims, X, Y, activation, acts, AL, cur, other, grad, l, off, aoff, inv_m)
         if l > 1:
             layer_dA_prev(W, dZ, dA_prev, split)
         layer_dW_update(dZ, A_prev, inv_m, learning_rate, W, dW, split)
-        for i in range(n):
+        for i in range(b.size):
             b[i] -= learning_rate * db[i, 0]
         cur, other = other, cur
 

@@ -290,6 +290,11 @@ CASES = {
     "network.forward_split": lambda rng: _split(_network_cases(rng, "forward")),
     "network.backward_split": lambda rng: _split(_network_cases(rng, "backward")),
     "network.train_steps_split": lambda rng: _split(_network_cases(rng, "train_steps")),
+    "network._layer_delta": lambda rng: [
+        (case[0], case[1], case[2], case[3], case[4], case[5], case[6], case[7], case[8].copy(),
+         case[9], l, off, aoff, 1 / 6)
+        for case in _network_cases(rng, "backward")
+        for l, off, aoff in ((3, case[0].size, case[5].size), (1, 3 * 5 + 5, 5 * 6))],
     "network.backward_update_split": lambda rng: _split(
         _network_cases(rng, "backward_update") +
         _network_cases(rng, "backward_update", dims=(3, 9, 8, 1))),
@@ -350,7 +355,11 @@ def _copy(args):
 
 
 def _assert_same(got, expected, what):
-    if isinstance(expected, np.ndarray):
+    if isinstance(expected, tuple):
+        assert isinstance(got, tuple) and len(got) == len(expected), (what, got)
+        for i, (g, e) in enumerate(zip(got, expected)):
+            _assert_same(g, e, f"{what}[{i}]")
+    elif isinstance(expected, np.ndarray):
         assert isinstance(got, np.ndarray), (what, got)
         np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-300, equal_nan=True,
                                    err_msg=what)
