@@ -12,7 +12,11 @@ of ``fastbackprop._peers.SYSTEMS`` that is installed, from the same X, Y and ini
    of ``Config.bench_iterations`` iterations, the order rotating from round to round, with a
    pause after each chunk so that no system pays for the spinning threads of the one before.
 3. Reported: the median time per iteration, the ratio NumPy time / system time, GFLOP/s from
-   ``configs.flops_per_iteration`` and the percentage of ``PEAK_GFLOPS``.
+   ``configs.flops_per_iteration`` and the percentage of the machine's peak.
+4. The peak is measured, not assumed: the GFLOP/s NumPy's BLAS reaches on a large square matmul
+   (``PEAK_N``³, best of three) at the start of the run. With it each configuration gets a
+   *ceiling*: the speed-up over NumPy of a system that ran the iteration's GEMM flops at that
+   rate and did nothing else. A target above the ceiling is out of reach on this machine.
 
 Each configuration runs in a fresh interpreter (``python -m fastbackprop.bench --worker``), so
 thread pools, allocator state and JIT caches of one configuration cannot leak into the next.
@@ -33,11 +37,11 @@ from importlib import metadata
 
 from .configs import CONFIGS, flops_per_iteration
 
-# Nominal peak of the benchmark machine of ../shared/notes/performance.md: 2 cores × 2 AVX-512 FMA
-# units × (16 float32 | 8 float64 lanes) × 2 flops × ~3 GHz; the best GEMM measured there reached
-# 382 and 202 GFLOP/s. On another CPU "% of peak" is relative to this same constant, and the
-# footnote gives the GEMM rate NumPy's BLAS reached in the run for comparison.
-PEAK_GFLOPS = {"float32": 390.0, "float64": 200.0}
+# The peak is measured in every run (``gemm_gflops``): a nominal figure is wrong as soon as the CPU
+# changes. The notes' Intel machine has two 512-bit FMA units per core (about 390 GFLOP/s float32
+# on 2 cores); this AMD EPYC (Zen 4) runs AVX-512 on two 256-bit units, and its BLAS reaches
+# 199 float32 / 102 float64 on a 2048³ matmul: a constant of 390 halved every percentage here.
+PEAK_N = 2048        # the matmul that stands for the peak: large enough to run at the BLAS's best
 
 # Parameters after a few iterations from the same start must agree with the NumPy baseline run in
 # float64 to this (relative to the largest entry of each array). Peers sum in other orders, so
@@ -50,7 +54,8 @@ AGREEMENT_ITERATIONS = 5
 
 REPEATS = 7          # timed chunks per system; the median is reported
 PAUSE_S = 0.2        # after every chunk: OpenBLAS workers spin ~0.1 s before they sleep
-QUICK = dict(repeats=2, pause=0.0, agreement_iterations=2, max_m=256, iterations_divisor=100)
+QUICK = dict(repeats=2, pause=0.0, agreement_iterations=2, max_m=256, iterations_divisor=100,
+             peak_n=256)
 
 DTYPE_SHORT = {"float64": "f64", "float32": "f32"}
 
@@ -114,10 +119,12 @@ def max_relative_deviation(parameters, reference):
 
 
 def measure(config, dtype, systems, *, iterations=None, repeats=REPEATS, pause=PAUSE_S,
-            agreement_iterations=AGREEMENT_ITERATIONS, seed=0):
+            agreement_iterations=AGREEMENT_ITERATIONS, seed=0, peak_gflops=None):
     """Time ``systems`` (classes, the first one the NumPy baseline) on one configuration here,
-    in this process. Returns the configuration's entry of the JSON report."""
+    in this process. ``peak_gflops`` ({dtype: GFLOP/s}) is measured here when not given.
+    Returns the configuration's entry of the JSON report."""
     iterations = iterations or config.bench_iterations
+    peak = (peak_gflops or gemm_gflops(dtypes=(dtype,)))[dtype]
     X, Y = config.data(dtype, seed)
     start = config.parameters(dtype, seed)
     flops = flops_per_iteration(config.layer_dims, config.m)
@@ -178,7 +185,10 @@ def measure(config, dtype, systems, *, iterations=None, repeats=REPEATS, pause=P
         ms = statistics.median(result["chunks_ms_per_iteration"])
         gflops = flops / (ms * 1e-3) / 1e9
         result.update(ms_per_iteration=ms, ratio_to_numpy=numpy_ms / ms, gflops=gflops,
-                      percent_of_peak=100 * gflops / PEAK_GFLOPS[dtype])
+                      percent_of_peak=100 * gflops / peak)
+    # the GEMM flops alone at the peak: no system can take less (``ceiling`` in the table)
+    floor_ms = flops / (peak * 1e9) * 1e3
+    entry.update(peak_gflops=peak, floor_ms=floor_ms, ceiling_ratio=numpy_ms / floor_ms)
     entry["environment"] = environment()
     return entry
 
@@ -236,11 +246,12 @@ def hardware():
                 avx512="avx512f" in flags, system=platform.platform())
 
 
-def gemm_gflops(n=2048, repeats=3):
-    """What NumPy's BLAS reaches on an n×n×n matmul here, per dtype (best of ``repeats``)."""
+def gemm_gflops(n=PEAK_N, repeats=3, dtypes=("float32", "float64")):
+    """What NumPy's BLAS reaches on an n×n×n matmul here, per dtype (best of ``repeats``): the
+    bench's peak."""
     import numpy as np
     out = {}
-    for dtype in ("float32", "float64"):
+    for dtype in dtypes:
         A = np.random.default_rng(0).standard_normal((n, n)).astype(dtype)
         C = np.empty_like(A)
         np.matmul(A, A, out=C)
@@ -293,6 +304,7 @@ def run(configs=None, systems=None, quick=False, repeats=None, json_path=None,
     skipped = {s.name: s.missing() for s in chosen if s.missing()}
     chosen = [s for s in chosen if s.name not in skipped]
     repeats = repeats or (QUICK["repeats"] if quick else REPEATS)
+    peak_n = QUICK["peak_n"] if quick else PEAK_N
     if repeats < 1:
         raise ValueError(f"--repeats must be at least 1, got {repeats}")
     if isolate and any(SYSTEMS.get(s.name) is not s for s in chosen):
@@ -306,14 +318,14 @@ def run(configs=None, systems=None, quick=False, repeats=None, json_path=None,
                       agreement_iterations=(QUICK["agreement_iterations"] if quick
                                             else AGREEMENT_ITERATIONS),
                       tolerance=TOLERANCE, statistic="median", isolated=isolate),
-        peak_gflops=PEAK_GFLOPS, gemm_gflops=None if quick else gemm_gflops(),
+        peak_n=peak_n, peak_gflops=gemm_gflops(peak_n),
         systems=[s.name for s in chosen], skipped=skipped, load_average=_load(), results=[])
     if not quick:
-        time.sleep(PAUSE_S)  # let the GEMM probe's threads go to sleep
+        time.sleep(PAUSE_S)  # let the peak probe's threads go to sleep
 
     for config, dtype in selected:
         spec = dict(config=config.name, dtype=dtype, systems=[s.name for s in chosen],
-                    repeats=repeats, quick=quick)
+                    repeats=repeats, quick=quick, peak_gflops=report["peak_gflops"])
         print(f"  {config.name} {config.title} {dtype} …", file=sys.stderr, flush=True)
         try:
             entry = _run_worker(spec) if isolate else _measure_spec(spec, chosen)
@@ -354,7 +366,7 @@ def _quick_config(config):
 
 def _measure_spec(spec, systems):
     config = CONFIGS[spec["config"]]
-    options = dict(repeats=spec["repeats"])
+    options = dict(repeats=spec["repeats"], peak_gflops=spec.get("peak_gflops"))
     if spec["quick"]:
         config = _quick_config(config)
         options.update(pause=QUICK["pause"], agreement_iterations=QUICK["agreement_iterations"])
@@ -414,12 +426,12 @@ def markdown(report):
         for n, r in e["systems"].items():
             labels.setdefault(n, r["label"])
     names = list(labels)
-    lines = ["| config | " + " | ".join(labels[n] for n in names) + " |",
-             "|---|" + "---|" * len(names)]
+    lines = ["| config | " + " | ".join(labels[n] for n in names) + " | ceiling |",
+             "|---|" + "---|" * (len(names) + 1)]
     flagged = False
     for e in report["results"]:
         if e.get("error"):
-            lines.append(f"| {_row_name(e)} | " + " | ".join(["error"] * len(names)) + " |")
+            lines.append(f"| {_row_name(e)} | " + " | ".join(["error"] * len(names)) + " | |")
             continue
         measured = [n for n in names if n in e["systems"] and e["systems"][n]["agrees"]]
         fastest = min(measured, key=lambda n: e["systems"][n]["ms_per_iteration"], default=None)
@@ -438,6 +450,8 @@ def markdown(report):
                 cell += " ✗"
                 flagged = True
             cells.append(cell)
+        ceiling = e.get("ceiling_ratio")
+        cells.append("—" if ceiling is None else f"{ceiling:.3g}x")
         lines.append(f"| {_row_name(e)} | " + " | ".join(cells) + " |")
     protocol = report["protocol"]
     lines += ["", "Milliseconds per full-batch training iteration (forward, cost, backward, "
@@ -445,7 +459,10 @@ def markdown(report):
               "brackets the speed-up over the NumPy baseline (NumPy time / system time); fastest "
               "in bold." + (" ✗: parameters disagree with the baseline's after "
                             f"{protocol['agreement_iterations']} iterations — not a valid "
-                            "timing." if flagged else "")]
+                            "timing." if flagged else "")
+              + " Ceiling: the speed-up over NumPy of a system that ran the iteration's GEMM "
+              "flops at the peak measured in this run (footnote) and did nothing else. Only GEMMs "
+              "faster than the BLAS's own large matmul would go past it."]
     shapes = "; ".join(
         f"{c.name} {c.title} {'-'.join(map(str, c.layer_dims))}, m = {c.m}, {c.hidden_activation}"
         for c in CONFIGS.values() if any(e["config"] == c.name for e in report["results"]))
@@ -497,13 +514,11 @@ def footnote(report):
             f"Each configuration in its own process; systems alternate chunk by chunk "
             f"({protocol['pause_s']} s pause after each), order rotating; JIT compilation and "
             f"tracing excluded (first call, untimed). GFLOP/s counts the GEMM flops of one "
-            f"iteration (2·n·k·m per product); % of peak is of a nominal "
-            f"{PEAK_GFLOPS['float32']:.0f} GFLOP/s float32 / {PEAK_GFLOPS['float64']:.0f} "
-            f"float64 (2 cores × 2 AVX-512 FMA units)")
-    if report.get("gemm_gflops"):
-        g = report["gemm_gflops"]
-        text += (f"; NumPy's BLAS reached {g['float32']:.0f} (float32) and {g['float64']:.0f} "
-                 f"(float64) GFLOP/s on a 2048³ matmul in this run")
+            f"iteration (2·n·k·m per product); the peak (for % of peak and the ceiling) is "
+            f"measured at the start of the run: NumPy's BLAS reached "
+            f"{report['peak_gflops']['float32']:.0f} (float32) and "
+            f"{report['peak_gflops']['float64']:.0f} (float64) GFLOP/s on a "
+            f"{report['peak_n']}³ matmul, best of 3")
     cores = hw["usable_cpus"] or hw["logical_cpus"] or 1
     loads = [x for x in report.get("load_average") or [] if x is not None]
     if loads:

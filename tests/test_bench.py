@@ -53,8 +53,10 @@ def test_quick_run_end_to_end_in_subprocesses(tmp_path):
 
     report = json.loads(json_path.read_text())
     for key in ("command", "date", "hardware", "versions", "libraries", "protocol",
-                "peak_gflops", "results", "skipped", "ok"):
+                "peak_n", "peak_gflops", "results", "skipped", "ok"):
         assert key in report, key
+    assert report["peak_n"] == bench.QUICK["peak_n"]
+    assert all(report["peak_gflops"][dtype] > 0 for dtype in ("float32", "float64"))
     assert report["ok"] and report["quick"]
     assert report["hardware"]["cpu"] and report["versions"]["numpy"] == np.__version__
     (entry,) = report["results"]
@@ -67,10 +69,19 @@ def test_quick_run_end_to_end_in_subprocesses(tmp_path):
         assert result["agrees"] and result["ms_per_iteration"] > 0
         assert len(result["chunks_ms_per_iteration"]) == report["protocol"]["repeats"]
     assert entry["systems"]["numpy"]["ratio_to_numpy"] == 1.0
+    # the ceiling: the iteration's GEMM flops at the run's measured peak, against NumPy's time
+    peak = report["peak_gflops"]["float64"]
+    assert entry["peak_gflops"] == peak
+    assert entry["floor_ms"] == pytest.approx(entry["flops_per_iteration"] / peak / 1e6)
+    numpy_ms = entry["systems"]["numpy"]["ms_per_iteration"]
+    assert entry["ceiling_ratio"] == pytest.approx(numpy_ms / entry["floor_ms"])
+    for result in entry["systems"].values():
+        assert result["percent_of_peak"] == pytest.approx(100 * result["gflops"] / peak)
 
     text = md_path.read_text()
     assert text == done.stdout
-    assert "| config | NumPy | fastbackprop |" in text
+    assert "| config | NumPy | fastbackprop | ceiling |" in text
+    assert f"| {entry['ceiling_ratio']:.3g}x |" in text
     assert f"`fastbackprop bench --quick --configs a --systems numpy,fastbackprop --json " \
            f"{json_path} --markdown {md_path}`" in text
 
