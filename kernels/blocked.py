@@ -40,8 +40,8 @@ from . import narrow, vecmath
 from .blas import gemm
 from .network import n_parameters
 
-BlockedWorkspace = namedtuple("BlockedWorkspace",
-                              "m block n_blocks group n_groups narrow Xt acts D P grad costp")
+BlockedWorkspace = namedtuple(
+    "BlockedWorkspace", "m block n_blocks group n_groups narrow Xt acts D dZ1 P grad costp")
 
 BLOCK_BYTES = 256 * 1024      # a block's widest activation slab: about an L2's worth
 PARTIALS_BYTES = 48 << 20     # cap on the group partials of dW/db (wide layers: fewer groups)
@@ -49,6 +49,7 @@ GROUPS = 16                   # group partials at most: a fixed count, so bits n
 # thread count; 16 balances over 1, 2, 4, 8 and 16 threads
 MIN_BLOCK = 64
 MAX_BLOCK = 4096              # rows at most: bounds a lane's scratch when layers are wide
+COLUMN_PART = 512             # W1 columns per task when W1 is updated by columns
 
 
 def block_plan(layer_dims, m, dtype):
@@ -135,6 +136,7 @@ def make_blocked_workspace(layer_dims, m, dtype, block=None, group=None):
         Xt=np.zeros((m, dims[0]), dtype),
         acts=np.zeros((lanes, sum(dims[1:]) * block), dtype),
         D=np.zeros((lanes, 2, block * widest), dtype),
+        dZ1=np.zeros((m, dims[1]), dtype) if first_layer_by_columns(dims) else None,
         P=np.zeros((n_groups, n_parameters(dims)), dtype),
         grad=np.zeros(n_parameters(dims), dtype),
         costp=np.zeros(n_blocks, np.float64),
@@ -231,13 +233,15 @@ def _column_sums(dZ, db, beta):
 
 
 @jit
-def _block_pass(theta, dims, Xt, Y, activation, use_narrow, r0, r1, acts, D, Pb, beta,
+def _block_pass(theta, dims, Xt, Y, activation, use_narrow, dZ1, r0, r1, acts, D, Pb, beta,
                 want_cost):
     """Forward and backward of examples r0:r1; their dW/db sums (not yet divided by m) written
     into Pb (beta = 0) or added to it (beta = 1), inside the dW product itself.
     ``acts`` and ``D`` are the lane's scratch; ``use_narrow`` (True or None, see
-    ``narrow_layers``) lets narrow layers run ``narrow.forward_nt``. Returns the block's
-    cross-entropy sum if want_cost, else 0."""
+    ``narrow_layers``) lets narrow layers run ``narrow.forward_nt``. With ``dZ1`` (an (m, n1)
+    array, or None: see ``first_layer_by_columns``) the block's dZ1 goes to dZ1[r0:r1] and W1's
+    product is left to the trainer. Returns the block's cross-entropy sum if want_cost,
+    else 0."""
     L = dims.size - 1
     rows = r1 - r0
     # forward
@@ -287,13 +291,19 @@ def _block_pass(theta, dims, Xt, Y, activation, use_narrow, r0, r1, acts, D, Pb,
         W = theta[W_at:b_at].reshape((n, k))
         dW = Pb[W_at:b_at].reshape((n, k))
         db = Pb[b_at:b_at + n]
+        if dZ1 is not None and l == 1:
+            _column_sums(dZ1[r0:r1], db, beta)  # db1 here, dW1 by the trainer
+            break
         dZ = D[cur, :rows * n].reshape((rows, n))
         A_prev_b = acts[aoff - rows * k:aoff].reshape((rows, k)) if l > 1 else Xt[r0:r1]
         gemm(1.0, dZ, True, A_prev_b, False, beta, dW)
         _column_sums(dZ, db, beta)
         if l > 1:
             aoff -= rows * k
-            dA_prev = D[1 - cur, :rows * k].reshape((rows, k))
+            if dZ1 is not None and l == 2:
+                dA_prev = dZ1[r0:r1]
+            else:
+                dA_prev = D[1 - cur, :rows * k].reshape((rows, k))
             gemm(1.0, dZ, False, W, False, 0.0, dA_prev)
             _times_derivative_rows(dA_prev, A_prev_b, activation)
             cur = 1 - cur
@@ -314,12 +324,16 @@ def _merge_update(theta, P, grad, p0, p1, inv_m, learning_rate):
 
 
 @jit_parallel
-def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, use_narrow, learning_rate,
-                        n_steps, block, group, acts, D, P, grad, costp):
+def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, use_narrow, dZ1,
+                        learning_rate, n_steps, block, group, acts, D, P, grad, costp):
     """n_steps of full-batch gradient descent over blocks of examples (Xt: X with examples as
     rows; with ``fill_Xt``, the first call of a fit, each block's rows are copied from X at the
     first step, by the lane that runs the block). Returns the cost before the first step's
     update, like ``network.train_steps``.
+
+    With ``dZ1`` (see ``first_layer_by_columns``) the blocks leave W1 alone: once they are all
+    done, W1 is updated column part by column part, each inside its own product over all m
+    examples, W1[:, c0:c1] += (-α/m)·dZ1ᵀ·Xt[:, c0:c1] (BLAS beta = 1).
 
     The transposition is here rather than in a parallel kernel of its own, which cost 0.9 s of
     the cold first fit to compile.
@@ -334,8 +348,13 @@ def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, use_narrow, 
     n_lanes = acts.shape[0]  # the caller passes a lane per thread it runs with
     inv_m = 1.0 / m
     size = theta.size
+    merged_from = 0  # the first parameter that the group partials update
+    n_parts = 0
+    if dZ1 is not None:
+        merged_from = dims[1] * dims[0]
+        n_parts = (dims[0] + COLUMN_PART - 1) // COLUMN_PART
     chunk = 4096
-    n_chunks = (size + chunk - 1) // chunk
+    n_chunks = (size - merged_from + chunk - 1) // chunk
     for step in range(n_steps):
         want_cost = step == 0
         for lane in prange(n_lanes):
@@ -350,12 +369,20 @@ def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, use_narrow, 
                     beta = 0.0 if blk == first else 1.0
                     if fill_Xt and step == 0:
                         _transpose_rows(X, Xt, r0, r1)
-                    costp[blk] = _block_pass(theta, dims, Xt, Y, activation, use_narrow, r0, r1,
-                                             acts[lane], D[lane], P[g], beta, want_cost)
+                    costp[blk] = _block_pass(theta, dims, Xt, Y, activation, use_narrow, dZ1,
+                                             r0, r1, acts[lane], D[lane], P[g], beta,
+                                             want_cost)
+        if dZ1 is not None:
+            # W1 -= (α/m)·dZ1ᵀ·Xt, a part of W1's columns per task (parts fixed by the shapes)
+            W1 = theta[:merged_from].reshape((dims[1], dims[0]))
+            for c in prange(n_parts):
+                c0 = c * COLUMN_PART
+                c1 = min(dims[0], c0 + COLUMN_PART)
+                gemm(-learning_rate * inv_m, dZ1, True, Xt[:, c0:c1], False, 1.0, W1[:, c0:c1])
         # merge the group partials in group order; each parameter owned by one thread
         for c in prange(n_chunks):
-            _merge_update(theta, P, grad, c * chunk, min(size, (c + 1) * chunk), inv_m,
-                          learning_rate)
+            p0 = merged_from + c * chunk
+            _merge_update(theta, P, grad, p0, min(size, p0 + chunk), inv_m, learning_rate)
         if want_cost:
             s = 0.0
             for blk in range(n_blocks):
@@ -371,8 +398,23 @@ def run_blocked(theta, dims, ws, X, Y, activation, learning_rate, n_steps, lanes
     the same X may pass False)."""
     lanes = ws.acts.shape[0] if lanes is None else lanes
     return train_steps_blocked(theta, dims, X, ws.Xt, fill_Xt, Y, activation, ws.narrow,
-                               learning_rate, n_steps, ws.block, ws.group, ws.acts[:lanes],
+                               ws.dZ1, learning_rate, n_steps, ws.block, ws.group, ws.acts[:lanes],
                                ws.D[:lanes], ws.P, ws.grad, ws.costp)
+
+
+def first_layer_by_columns(dims):
+    """True if W1's update waits for all the blocks and runs over parts of W1's columns (then
+    the workspace has a dZ1 for all m examples), else None.
+
+    For a narrow first layer on many inputs (the cat net's 20 × 12288): its dW1 is almost all
+    the parameters, so as group partials it cost a 20 × 12288 product per block written into
+    every group's row of P (the BLAS zeroing it first), then the merge pass reading those rows
+    and the update pass, every iteration, for a product of only the block's rows. By columns,
+    each part is one product over all m examples, written straight into W1 (see
+    docs/performance.md for the measurement)."""
+    if len(dims) > 2 and dims[1] <= narrow.MAX_UNITS and dims[0] >= narrow.MIN_INPUTS:
+        return True
+    return None
 
 
 def narrow_layers(dims):

@@ -97,6 +97,25 @@ def test_blocked_trainer_matches_baseline(activation, dtype, rng):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
+def test_blocked_trainer_updates_a_narrow_first_layer_by_columns(dtype, rng):
+    """A cat-net-like first layer (6 units on 1100 inputs): W1 is updated after all the blocks,
+    in three column parts (512, 512, 76), each inside its product over all m examples; the
+    rest through the group partials. Parameters and the first cost agree with NumPy."""
+    dims = [1100, 6, 3, 1]
+    X, Y = classification_data(rng, 1100, 300, dtype)
+    model, start, cost, ws = _train_blocked(dims, X, Y, "relu", dtype, 0.05, 6, 64, 2)
+    assert ws.dZ1 is not None and ws.dZ1.shape == (300, 6) and ws.narrow
+    assert -(-1100 // blocked.COLUMN_PART) == 3
+    ref, costs = baseline.train(X, Y, start, "relu", 0.05, 6, record_every=1)
+    for key in ref:
+        assert_close(model.parameters[key], ref[key], dtype, key)
+    assert cost == pytest.approx(costs[0][1], rel=1e-12 if dtype == "float64" else 1e-5)
+    assert blocked.first_layer_by_columns([12288, 20, 7, 5, 1])  # the cat net
+    assert blocked.first_layer_by_columns([100, 64, 1]) is None
+    assert blocked.first_layer_by_columns([1100, 6]) is None  # one layer: its dZ is the output's
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
 def test_serial_trainer_with_split_products_matches_baseline(dtype, rng):
     """Few examples, large layers: the serial trainer, every product split into parallel parts,
     each W updated inside its dW product (alpha = -α/m, beta = 1) after dA_prev has used it."""
@@ -157,11 +176,13 @@ import numpy as np
 from numba.core.runtime import rtsys
 from fastbackprop import Model
 from fastbackprop.kernels import blocked, network, CODES
-for m in (100, 1500):  # the serial trainer (row-split products) and the blocked trainer
+# the serial trainer (row-split products), the blocked trainer, and the blocked trainer with W1
+# updated by columns
+for dims, m in (([300, 512, 8, 1], 100), ([300, 512, 8, 1], 1500), ([1100, 6, 3, 1], 1500)):
     rng = np.random.default_rng(0)
-    X = rng.standard_normal((300, m))
+    X = rng.standard_normal((dims[0], m))
     Y = (rng.random((1, m)) > 0.5).astype(float)
-    model = Model([300, 512, 8, 1], "tanh", seed=0).fit(X, Y, num_iterations=2)
+    model = Model(dims, "tanh", seed=0).fit(X, Y, num_iterations=2)
     ws = model._workspace
 
     def run(n):
@@ -176,7 +197,8 @@ for m in (100, 1500):  # the serial trainer (row-split products) and the blocked
         run(n)
         after = rtsys.get_allocation_stats()
         counts.append(after.alloc - before.alloc)
-    print(type(ws).__name__, *counts)
+    print(type(ws).__name__ + ("+dZ1" if getattr(ws, "dZ1", None) is not None else ""),
+          *counts)
 """
 
 
@@ -190,7 +212,8 @@ def test_no_heap_allocation_per_iteration():
                           env=dict(os.environ, NUMBA_NRT_STATS="1"), timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     lines = [line.split() for line in done.stdout.splitlines()]
-    assert [line[0] for line in lines] == ["Workspace", "BlockedWorkspace"]
+    assert [line[0] for line in lines] == ["Workspace", "BlockedWorkspace",
+                                           "BlockedWorkspace+dZ1"]
     from fastbackprop.kernels import dense
     assert dense.row_parts(512, 300, 100) > 1  # the serial case runs the parallel row split
     for _, two, four in lines:

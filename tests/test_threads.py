@@ -25,6 +25,7 @@ out = []
 for dims, m, dtype, n_threads in (([30, 40, 24, 1], 2500, "float64", None),
                                   ([30, 40, 24, 1], 2500, "float32", None),
                                   ([30, 40, 24, 1], 2500, "float64", 1),
+                                  ([1100, 6, 3, 1], 1200, "float64", None),  # W1 by columns
                                   ([200, 48, 16, 1], 150, "float64", None),
                                   ([200, 48, 16, 1], 150, "float32", None),
                                   ([200, 48, 16, 1], 150, "float64", 2)):
@@ -54,8 +55,8 @@ def test_parameters_bitwise_identical_across_numba_and_blas_thread_counts():
     results = {(n, b): _run(n, b) for n, b in ((1, 1), (2, 1), (2, 2), (1, 2))}
     first = results[(1, 1)]
     blocks = [int(r.split(":")[0]) for r in first]
-    assert min(blocks[:3]) >= 2  # the blocked path, several blocks
-    assert blocks[3:] == [0, 0, 0]  # the serial path
+    assert min(blocks[:4]) >= 2  # the blocked path, several blocks
+    assert blocks[4:] == [0, 0, 0]  # the serial path
     for key, result in results.items():
         assert result == first, key
 
