@@ -372,17 +372,18 @@ def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, use_narrow, 
                     costp[blk] = _block_pass(theta, dims, Xt, Y, activation, use_narrow, dZ1,
                                              r0, r1, acts[lane], D[lane], P[g], beta,
                                              want_cost)
-        if dZ1 is not None:
-            # W1 -= (α/m)·dZ1ᵀ·Xt, a part of W1's columns per task (parts fixed by the shapes)
-            W1 = theta[:merged_from].reshape((dims[1], dims[0]))
-            for c in prange(n_parts):
+        # merge the group partials in group order, each parameter owned by one task; with dZ1,
+        # the first n_parts tasks update W1 -= (α/m)·dZ1ᵀ·Xt, a part of W1's columns each (one
+        # parallel loop for both: each loop of its own is compiled apart)
+        for c in prange(n_parts + n_chunks):
+            if dZ1 is not None and c < n_parts:
                 c0 = c * COLUMN_PART
                 c1 = min(dims[0], c0 + COLUMN_PART)
+                W1 = theta[:merged_from].reshape((dims[1], dims[0]))
                 gemm(-learning_rate * inv_m, dZ1, True, Xt[:, c0:c1], False, 1.0, W1[:, c0:c1])
-        # merge the group partials in group order; each parameter owned by one thread
-        for c in prange(n_chunks):
-            p0 = merged_from + c * chunk
-            _merge_update(theta, P, grad, p0, min(size, p0 + chunk), inv_m, learning_rate)
+            else:
+                p0 = merged_from + (c - n_parts) * chunk
+                _merge_update(theta, P, grad, p0, min(size, p0 + chunk), inv_m, learning_rate)
         if want_cost:
             s = 0.0
             for blk in range(n_blocks):
