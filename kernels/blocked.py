@@ -19,8 +19,8 @@ single-threaded inside (``fastbackprop._threads`` does this around ``fit``).
 
 Workspace (``make_blocked_workspace``): ``Xt``; per lane ``acts`` (block, n_l) slabs for A1 …
 A_{L-1} then Z_L, ``D`` two (block, widest) delta buffers;
-``P`` (n_groups, n_params) group partials; ``grad`` (theta's layout); ``costp`` per-block cost
-sums.
+``P`` (n_groups, partial parameters) group partials of theta's last parameters (all of them, or
+all but W1 with ``dZ1``); ``grad`` (theta's layout); ``costp`` per-block cost sums.
 
 Groups rather than a partial per block: on config c (128 blocks, 27k parameters) per-block
 partials were 28 MB (float64) written and read again every iteration, and on large m the block
@@ -129,6 +129,7 @@ def make_blocked_workspace(layer_dims, m, dtype, block=None, group=None):
     else:
         n_groups = -(-n_blocks // group)
     widest = max(dims[1:])  # D holds dZ of layers 1 … L and dA_prev of layers 2 … L
+    by_columns = first_layer_by_columns(dims)
     lanes = min(n_groups, max_lanes())
     return BlockedWorkspace(
         m=m, block=block, n_blocks=n_blocks, group=group, n_groups=n_groups,
@@ -136,8 +137,9 @@ def make_blocked_workspace(layer_dims, m, dtype, block=None, group=None):
         Xt=np.zeros((m, dims[0]), dtype),
         acts=np.zeros((lanes, sum(dims[1:]) * block), dtype),
         D=np.zeros((lanes, 2, block * widest), dtype),
-        dZ1=np.zeros((m, dims[1]), dtype) if first_layer_by_columns(dims) else None,
-        P=np.zeros((n_groups, n_parameters(dims)), dtype),
+        dZ1=np.zeros((m, dims[1]), dtype) if by_columns else None,
+        P=np.zeros((n_groups, n_parameters(dims) - (dims[0] * dims[1] if by_columns else 0)),
+                   dtype),
         grad=np.zeros(n_parameters(dims), dtype),
         costp=np.zeros(n_blocks, np.float64),
     )
@@ -236,7 +238,8 @@ def _column_sums(dZ, db, beta):
 def _block_pass(theta, dims, Xt, Y, activation, use_narrow, dZ1, r0, r1, acts, D, Pb, beta,
                 want_cost):
     """Forward and backward of examples r0:r1; their dW/db sums (not yet divided by m) written
-    into Pb (beta = 0) or added to it (beta = 1), inside the dW product itself.
+    into Pb (beta = 0) or added to it (beta = 1), inside the dW product itself; Pb holds the
+    partials of theta's last Pb.size parameters.
     ``acts`` and ``D`` are the lane's scratch; ``use_narrow`` (True or None, see
     ``narrow_layers``) lets narrow layers run ``narrow.forward_nt``. With ``dZ1`` (an (m, n1)
     array, or None: see ``first_layer_by_columns``) the block's dZ1 goes to dZ1[r0:r1] and W1's
@@ -244,6 +247,7 @@ def _block_pass(theta, dims, Xt, Y, activation, use_narrow, dZ1, r0, r1, acts, D
     else 0."""
     L = dims.size - 1
     rows = r1 - r0
+    p_off = theta.size - Pb.size  # Pb[p - p_off] is parameter p's partial
     # forward
     off = 0
     aoff = 0
@@ -289,11 +293,11 @@ def _block_pass(theta, dims, Xt, Y, activation, use_narrow, dZ1, r0, r1, acts, D
         W_at = b_at - n * k
         off = W_at
         W = theta[W_at:b_at].reshape((n, k))
-        dW = Pb[W_at:b_at].reshape((n, k))
-        db = Pb[b_at:b_at + n]
+        db = Pb[b_at - p_off:b_at - p_off + n]
         if dZ1 is not None and l == 1:
             _column_sums(dZ1[r0:r1], db, beta)  # db1 here, dW1 by the trainer
             break
+        dW = Pb[W_at - p_off:b_at - p_off].reshape((n, k))
         dZ = D[cur, :rows * n].reshape((rows, n))
         A_prev_b = acts[aoff - rows * k:aoff].reshape((rows, k)) if l > 1 else Xt[r0:r1]
         gemm(1.0, dZ, True, A_prev_b, False, beta, dW)
@@ -312,11 +316,14 @@ def _block_pass(theta, dims, Xt, Y, activation, use_narrow, dZ1, r0, r1, acts, D
 
 @jit
 def _merge_update(theta, P, grad, p0, p1, inv_m, learning_rate):
+    """Parameters p0:p1: grad = (Σ over groups of P, in group order) / m; theta -= α·grad.
+    P's rows hold the partials of theta's last P.shape[1] parameters."""
+    q = theta.size - P.shape[1]  # P[g, p - q] is parameter p's partial
     for p in range(p0, p1):
-        grad[p] = P[0, p]
+        grad[p] = P[0, p - q]
     for g in range(1, P.shape[0]):
         for p in range(p0, p1):
-            grad[p] += P[g, p]
+            grad[p] += P[g, p - q]
     for p in range(p0, p1):
         g = grad[p] * inv_m
         grad[p] = g
