@@ -18,9 +18,10 @@ threads), so the parameters are bitwise identical at any NUMBA_NUM_THREADS. The 
 single-threaded inside (``fastbackprop._threads`` does this around ``fit``).
 
 Workspace (``make_blocked_workspace``): ``Xt``; per lane ``acts`` (block, n_l) slabs for A1 …
-A_{L-1} then Z_L, ``D`` two (block, widest) delta buffers;
-``P`` (n_groups, partial parameters) group partials of theta's last parameters (all of them, or
-all but W1 with ``dZ1``); ``grad`` (theta's layout); ``costp`` per-block cost sums.
+A_{L-1} then Z_L, ``D`` two (block, widest) delta buffers; ``dZ1`` (m, n1) or None (see
+``first_layer_by_columns``); ``P`` (n_groups, …) group partials of theta's last parameters (all
+of them, or all but W1 with ``dZ1``); ``grad`` (theta's layout; W1's part unused with ``dZ1``);
+``costp`` per-block cost sums.
 
 Groups rather than a partial per block: on config c (128 blocks, 27k parameters) per-block
 partials were 28 MB (float64) written and read again every iteration, and on large m the block
