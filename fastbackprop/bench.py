@@ -406,6 +406,10 @@ def _ms(x):
     return f"{x:.3g}"
 
 
+def _ratio(x):
+    return f"{x:.0f}x" if x >= 100 else f"{x:.1f}x" if x >= 10 else f"{x:.2f}x"
+
+
 def _row_name(entry):
     name = f"{entry['config']} {entry['title']} {DTYPE_SHORT.get(entry['dtype'], entry['dtype'])}"
     registered = CONFIGS.get(entry["config"])
@@ -451,7 +455,7 @@ def markdown(report):
                 flagged = True
             cells.append(cell)
         ceiling = e.get("ceiling_ratio")
-        cells.append("—" if ceiling is None else f"{ceiling:.3g}x")
+        cells.append("—" if ceiling is None else _ratio(ceiling))
         lines.append(f"| {_row_name(e)} | " + " | ".join(cells) + " |")
     protocol = report["protocol"]
     lines += ["", "Milliseconds per full-batch training iteration (forward, cost, backward, "

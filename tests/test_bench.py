@@ -81,7 +81,7 @@ def test_quick_run_end_to_end_in_subprocesses(tmp_path):
     text = md_path.read_text()
     assert text == done.stdout
     assert "| config | NumPy | fastbackprop | ceiling |" in text
-    assert f"| {entry['ceiling_ratio']:.3g}x |" in text
+    assert f"| {bench._ratio(entry['ceiling_ratio'])} |" in text
     assert f"`fastbackprop bench --quick --configs a --systems numpy,fastbackprop --json " \
            f"{json_path} --markdown {md_path}`" in text
 
