@@ -40,7 +40,7 @@ from .configs import CONFIGS, flops_per_iteration
 # The peak is measured in every run (``gemm_gflops``): a nominal figure is wrong as soon as the CPU
 # changes. The notes' Intel machine has two 512-bit FMA units per core (about 390 GFLOP/s float32
 # on 2 cores); this AMD EPYC (Zen 4) runs AVX-512 on two 256-bit units, and its BLAS reaches
-# 199 float32 / 102 float64 on a 2048³ matmul: a constant of 390 halved every percentage here.
+# about 200 float32 / 105 float64 on a 2048³ matmul: a constant of 390 halved every percentage.
 PEAK_N = 2048        # the matmul that stands for the peak: large enough to run at the BLAS's best
 
 # Parameters after a few iterations from the same start must agree with the NumPy baseline run in
