@@ -85,8 +85,15 @@ def build_parser():
     predict.add_argument("-o", "--output", help="write here instead of stdout (.npy gives the "
                          "(1, m) array; anything else a CSV of label,probability per example)")
 
-    bench = sub.add_parser("bench", help="time fastbackprop against the NumPy baseline, "
-                           "PyTorch, JAX and scikit-learn on the benchmark configurations")
+    bench = sub.add_parser(
+        "bench", help="time fastbackprop against the NumPy baseline, PyTorch, JAX and "
+        "scikit-learn on the benchmark configurations",
+        description="Times every system on each configuration (its own process, systems "
+        "alternating, medians) and checks their parameters against the NumPy baseline's. "
+        "Prints ms per iteration, the speed-up over NumPy, GFLOP/s, % of the peak (NumPy's "
+        "2048³ matmul, measured at the start of the run) and each configuration's ceiling: the "
+        "speed-up of a system doing only the iteration's GEMM flops at that peak. Time it alone: "
+        "flock /tmp/fastbackprop-bench.lock fastbackprop bench")
     bench.add_argument("--configs", help="comma-separated configuration names (default all: "
                        "a,b,c,d,e)")
     bench.add_argument("--systems", help="comma-separated: numpy, fastbackprop, torch, jax, "
