@@ -157,6 +157,10 @@ def test_block_plan_is_a_function_of_shapes():
     assert block * n_blocks >= 16384 > block * (n_blocks - 1) and n_blocks >= 2
     group, n_groups = blocked.group_plan([100, 64, 64, 1], n_blocks, "float64")
     assert n_groups <= blocked.GROUPS and group * n_groups >= n_blocks > group * (n_groups - 1)
+    # c's 64 × 64 layers: blocks of CACHE_ROWS rows in both dtypes; smaller W, larger blocks
+    for dtype in ("float64", "float32"):
+        assert blocked.block_plan([100] + [64] * 6 + [1], 16384, dtype) == (128, 128)
+    assert blocked.block_plan([20, 16, 8, 1], 20000, "float64") == (1000, 20)
     # many examples: blocks stay cache-sized, the group partials bounded
     dims = [784, 128, 64, 10]
     block, n_blocks = blocked.block_plan(dims, 600_000, "float64")
