@@ -182,12 +182,13 @@ class Model:
         ws = self._workspace_for(X.shape[1], use_blocked)
         activation = CODES[self.hidden_activation]
         if use_blocked:
-            fill_Xt = [True]  # the first compiled call of this fit copies X into ws.Xt
+            fill_Xt = True  # the first compiled call of this fit copies X into ws.Xt
 
             def steps(n):
+                nonlocal fill_Xt
                 cost = blocked.run_blocked(self._theta, self._dims, ws, X, Y, activation,
-                                           learning_rate, n, lanes, fill_Xt[0])
-                fill_Xt[0] = False
+                                           learning_rate, n, lanes, fill_Xt)
+                fill_Xt = False
                 return cost
         else:
             def steps(n):

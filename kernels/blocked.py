@@ -429,7 +429,7 @@ def first_layer_by_columns(dims):
     and the update pass, every iteration, for a product of only the block's rows. By columns,
     each part is one product over all m examples, written straight into W1 (see
     docs/performance.md for the measurement)."""
-    if len(dims) > 2 and dims[1] <= narrow.MAX_UNITS and dims[0] >= narrow.MIN_INPUTS:
+    if len(dims) > 2 and narrow.is_narrow(dims[1], dims[0]):
         return True
     return None
 
@@ -440,7 +440,6 @@ def narrow_layers(dims):
     branch before typing it, so other networks never compile that kernel (0.7 s of a cold first
     fit, and a quarter of the block pass's code). An int flag, even typed as a literal, is not
     pruned: the kernel was compiled anyway, and only LLVM dropped its code."""
-    if any(n <= narrow.MAX_UNITS and k >= narrow.MIN_INPUTS
-           for k, n in zip(dims[:-1], dims[1:])):
+    if any(narrow.is_narrow(n, k) for k, n in zip(dims[:-1], dims[1:])):
         return True
     return None

@@ -12,6 +12,12 @@ MAX_UNITS = 32      # at most this many units (rows of W) ...
 MIN_INPUTS = 1024   # ... and at least this many inputs: this kernel instead of the BLAS
 
 
+def is_narrow(n, k):
+    """Whether a layer of n units on k inputs has this kernel's shape (Python side; the compiled
+    block pass tests the same two bounds)."""
+    return n <= MAX_UNITS and k >= MIN_INPUTS
+
+
 @jit_reassoc
 def _dot(a, w, zero):
     s = zero

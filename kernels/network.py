@@ -108,14 +108,17 @@ def _layer_delta(theta, dims, X, Y, activation, acts, AL, cur, other, grad, l, o
     return W, b, dW, db, A_prev, dZ, dA_prev, W_at, aoff
 
 
+@jit_inline
+def _walk_start(theta, X, acts, D0, D1):
+    """Where both backward walks start: 1/m, the ends of theta and acts (they walk from the end)
+    and the delta buffers, dZ in the first."""
+    return 1.0 / X.shape[1], theta.size, acts.size, D0, D1
+
+
 @jit
 def backward_split(theta, dims, X, Y, activation, acts, AL, D0, D1, grad, split):
     """``backward``; ``split`` as in ``forward_split``."""
-    inv_m = 1.0 / X.shape[1]
-    off = theta.size  # walk theta and acts from the end
-    aoff = acts.size
-    cur = D0
-    other = D1
+    inv_m, off, aoff, cur, other = _walk_start(theta, X, acts, D0, D1)
     for l in range(dims.size - 1, 0, -1):
         W, b, dW, db, A_prev, dZ, dA_prev, off, aoff = _layer_delta(
             theta, dims, X, Y, activation, acts, AL, cur, other, grad, l, off, aoff, inv_m)
@@ -133,11 +136,7 @@ def backward_update_split(theta, dims, X, Y, activation, learning_rate, acts, AL
     """``backward_split`` and the update in one pass: layer by layer from the last, dZ and db,
     dA_prev = Wᵀ·dZ while W is still this step's, then W -= α·dW inside the dW product
     (``dense.layer_dW_update``) and b -= α·db. grad holds db (and dW of small layers) only."""
-    inv_m = 1.0 / X.shape[1]
-    off = theta.size
-    aoff = acts.size
-    cur = D0
-    other = D1
+    inv_m, off, aoff, cur, other = _walk_start(theta, X, acts, D0, D1)
     for l in range(dims.size - 1, 0, -1):
         W, b, dW, db, A_prev, dZ, dA_prev, off, aoff = _layer_delta(
             theta, dims, X, Y, activation, acts, AL, cur, other, grad, l, off, aoff, inv_m)

@@ -97,25 +97,6 @@ def test_blocked_trainer_matches_baseline(activation, dtype, rng):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_blocked_trainer_updates_a_narrow_first_layer_by_columns(dtype, rng):
-    """A cat-net-like first layer (6 units on 1100 inputs): W1 is updated after all the blocks,
-    in three column parts (512, 512, 76), each inside its product over all m examples; the
-    rest through the group partials. Parameters and the first cost agree with NumPy."""
-    dims = [1100, 6, 3, 1]
-    X, Y = classification_data(rng, 1100, 300, dtype)
-    model, start, cost, ws = _train_blocked(dims, X, Y, "relu", dtype, 0.05, 6, 64, 2)
-    assert ws.dZ1 is not None and ws.dZ1.shape == (300, 6) and ws.narrow
-    assert -(-1100 // blocked.COLUMN_PART) == 3
-    ref, costs = baseline.train(X, Y, start, "relu", 0.05, 6, record_every=1)
-    for key in ref:
-        assert_close(model.parameters[key], ref[key], dtype, key)
-    assert cost == pytest.approx(costs[0][1], rel=1e-12 if dtype == "float64" else 1e-5)
-    assert blocked.first_layer_by_columns([12288, 20, 7, 5, 1])  # the cat net
-    assert blocked.first_layer_by_columns([100, 64, 1]) is None
-    assert blocked.first_layer_by_columns([1100, 6]) is None  # one layer: its dZ is the output's
-
-
-@pytest.mark.parametrize("dtype", DTYPES)
 def test_serial_trainer_with_split_products_matches_baseline(dtype, rng):
     """Few examples, large layers: the serial trainer, every product split into parallel parts,
     each W updated inside its dW product (alpha = -α/m, beta = 1) after dA_prev has used it."""
@@ -251,14 +232,23 @@ def test_narrow_forward_matches_numpy(dtype, rng):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_blocked_trainer_with_a_narrow_first_layer_matches_baseline(dtype, rng):
-    """The cat-net shape in small: 1100 inputs into 6 units, so layer 1 runs narrow.forward_nt."""
+    """The cat-net shape in small: 1100 inputs into 6 units, so layer 1 runs narrow.forward_nt,
+    and W1 is updated by columns after all the blocks, in three parts (512, 512, 76), each
+    inside its product over all m examples; the other layers through the group partials (five
+    blocks in groups of two, so partials are also added to)."""
     dims = [1100, 6, 3, 1]
     assert dims[1] <= K.narrow.MAX_UNITS and dims[0] >= K.narrow.MIN_INPUTS
-    # the flag the trainer is compiled for: forward_nt in it, and out of it otherwise
+    # the flags the trainer is compiled for: forward_nt and W1 by columns in it, else out of it
     assert blocked.narrow_layers(dims) is True and blocked.narrow_layers([100, 64, 1]) is None
-    X, Y = classification_data(rng, 1100, 150, dtype)
+    assert blocked.first_layer_by_columns(dims) is True
+    assert blocked.first_layer_by_columns([12288, 20, 7, 5, 1])  # the cat net
+    assert blocked.first_layer_by_columns([100, 64, 1]) is None
+    assert blocked.first_layer_by_columns([1100, 6]) is None  # one layer: its dZ is the output's
+    X, Y = classification_data(rng, 1100, 300, dtype)
     X = X * 0.05
-    model, start, cost, ws = _train_blocked(dims, X, Y, "relu", dtype, 0.05, 10, 64)
+    model, start, cost, ws = _train_blocked(dims, X, Y, "relu", dtype, 0.05, 10, 64, 2)
+    assert (ws.n_blocks, ws.n_groups) == (5, 3) and ws.dZ1.shape == (300, 6)
+    assert -(-dims[0] // blocked.COLUMN_PART) == 3
     # the flag reached the trainer as a boolean (not None), so forward_nt is compiled in and runs
     at = list(inspect.signature(blocked.train_steps_blocked.py_func).parameters).index(
         "use_narrow")

@@ -290,6 +290,8 @@ CASES = {
     "network.forward_split": lambda rng: _split(_network_cases(rng, "forward")),
     "network.backward_split": lambda rng: _split(_network_cases(rng, "backward")),
     "network.train_steps_split": lambda rng: _split(_network_cases(rng, "train_steps")),
+    "network._walk_start": lambda rng: [
+        (case[0], case[2], case[5], case[7], case[8]) for case in _network_cases(rng, "backward")],
     "network._layer_delta": lambda rng: [
         (case[0], case[1], case[2], case[3], case[4], case[5], case[6], case[7], case[8].copy(),
          case[9], l, off, aoff, 1 / 6)
