@@ -180,8 +180,9 @@ def _transpose_rows(X, Xt, r0, r1):
 
 
 @jit
-def _bias_activate_rows(Z, b, activation):
-    """Z = g(Z + b) in place, b broadcast along rows (examples as rows)."""
+def _bias_activate_rows(Z, b, activation, sigmoidal):
+    """Z = g(Z + b) in place, b broadcast along rows (examples as rows). tanh and sigmoid are
+    compiled in only with ``sigmoidal`` True (see ``sigmoidal_flag``)."""
     rows, n = Z.shape
     zero = Z.dtype.type(0.0)
     slope = Z.dtype.type(LEAKY_SLOPE)
@@ -194,10 +195,10 @@ def _bias_activate_rows(Z, b, activation):
             for i in range(n):
                 z = Z[r, i] + b[i]
                 Z[r, i] = z if z > 0 else slope * z
-        elif activation == TANH:
+        elif sigmoidal is not None and activation == TANH:
             for i in range(n):
                 Z[r, i] = vecmath.tanh(Z[r, i] + b[i])
-        elif activation == SIGMOID:
+        elif sigmoidal is not None and activation == SIGMOID:
             for i in range(n):
                 Z[r, i] = vecmath.sigmoid(Z[r, i] + b[i])
         else:
@@ -206,8 +207,9 @@ def _bias_activate_rows(Z, b, activation):
 
 
 @jit
-def _times_derivative_rows(dA, A, activation):
-    """dA *= g'(A) in place (g' from the activation's output)."""
+def _times_derivative_rows(dA, A, activation, sigmoidal):
+    """dA *= g'(A) in place (g' from the activation's output); ``sigmoidal`` as in
+    ``_bias_activate_rows``."""
     rows, n = dA.shape
     zero = dA.dtype.type(0.0)
     one = dA.dtype.type(1.0)
@@ -219,11 +221,11 @@ def _times_derivative_rows(dA, A, activation):
         elif activation == LEAKY_RELU:
             for i in range(n):
                 dA[r, i] = dA[r, i] if A[r, i] > 0 else slope * dA[r, i]
-        elif activation == TANH:
+        elif sigmoidal is not None and activation == TANH:
             for i in range(n):
                 a = A[r, i]
                 dA[r, i] = dA[r, i] * (one - a * a)
-        elif activation == SIGMOID:
+        elif sigmoidal is not None and activation == SIGMOID:
             for i in range(n):
                 a = A[r, i]
                 dA[r, i] = dA[r, i] * a * (one - a)
@@ -244,12 +246,12 @@ def _column_sums(dZ, db, beta):
 
 
 @jit
-def _block_pass(theta, dims, Xt, Y, activation, use_narrow, dZ1, r0, r1, acts, D, Pb, beta,
-                want_cost):
+def _block_pass(theta, dims, Xt, Y, activation, sigmoidal, use_narrow, dZ1, r0, r1, acts, D, Pb,
+                beta, want_cost):
     """Forward and backward of examples r0:r1; their dW/db sums (not yet divided by m) written
     into Pb (beta = 0) or added to it (beta = 1), inside the dW product itself; Pb holds the
     partials of theta's last Pb.size parameters.
-    ``acts`` and ``D`` are the lane's scratch; ``use_narrow`` (True or None, see
+    ``acts`` and ``D`` are the lane's scratch; ``sigmoidal``: see ``sigmoidal_flag``; ``use_narrow`` (True or None, see
     ``narrow_layers``) lets narrow layers run ``narrow.forward_nt``. With ``dZ1`` (an (m, n1)
     array, or None: see ``first_layer_by_columns``) the block's dZ1 goes to dZ1[r0:r1] and W1's
     product is left to the trainer. Returns the block's cross-entropy sum if want_cost,
@@ -273,7 +275,7 @@ def _block_pass(theta, dims, Xt, Y, activation, use_narrow, dZ1, r0, r1, acts, D
             narrow.forward_nt(A_prev, W, Al)
         else:
             gemm(1.0, A_prev, False, W, True, 0.0, Al)
-        _bias_activate_rows(Al, b, activation if l < L else IDENTITY)
+        _bias_activate_rows(Al, b, activation if l < L else IDENTITY, sigmoidal)
         A_prev = Al
     # output: cost and dZ_L = sigmoid(Z_L) - Y
     nL = dims[L]
@@ -318,7 +320,7 @@ def _block_pass(theta, dims, Xt, Y, activation, use_narrow, dZ1, r0, r1, acts, D
             else:
                 dA_prev = D[1 - cur, :rows * k].reshape((rows, k))
             gemm(1.0, dZ, False, W, False, 0.0, dA_prev)
-            _times_derivative_rows(dA_prev, A_prev_b, activation)
+            _times_derivative_rows(dA_prev, A_prev_b, activation, sigmoidal)
             cur = 1 - cur
     return cost
 
@@ -340,7 +342,7 @@ def _merge_update(theta, P, grad, p0, p1, inv_m, learning_rate):
 
 
 @jit_parallel
-def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, use_narrow, dZ1,
+def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, sigmoidal, use_narrow, dZ1,
                         learning_rate, n_steps, block, group, acts, D, P, grad, costp):
     """n_steps of full-batch gradient descent over blocks of examples (Xt: X with examples as
     rows; with ``fill_Xt``, the first call of a fit, each block's rows are copied from X at the
@@ -385,9 +387,9 @@ def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, use_narrow, 
                     beta = 0.0 if blk == first else 1.0
                     if fill_Xt and step == 0:
                         _transpose_rows(X, Xt, r0, r1)
-                    costp[blk] = _block_pass(theta, dims, Xt, Y, activation, use_narrow, dZ1,
-                                             r0, r1, acts[lane], D[lane], P[g], beta,
-                                             want_cost)
+                    costp[blk] = _block_pass(theta, dims, Xt, Y, activation, sigmoidal,
+                                             use_narrow, dZ1, r0, r1, acts[lane], D[lane], P[g],
+                                             beta, want_cost)
         # merge the group partials in group order, each parameter owned by one task; with dZ1,
         # the first n_parts tasks update W1 -= (α/m)·dZ1ᵀ·Xt, a part of W1's columns each (one
         # parallel loop for both: each loop of its own is compiled apart)
@@ -414,9 +416,20 @@ def run_blocked(theta, dims, ws, X, Y, activation, learning_rate, n_steps, lanes
     has). ``fill_Xt``: copy X into ``ws.Xt`` first (the first call of a fit; later calls on
     the same X may pass False)."""
     lanes = ws.acts.shape[0] if lanes is None else lanes
-    return train_steps_blocked(theta, dims, X, ws.Xt, fill_Xt, Y, activation, ws.narrow,
-                               ws.dZ1, learning_rate, n_steps, ws.block, ws.group, ws.acts[:lanes],
-                               ws.D[:lanes], ws.P, ws.grad, ws.costp)
+    return train_steps_blocked(theta, dims, X, ws.Xt, fill_Xt, Y, activation,
+                               sigmoidal_flag(activation), ws.narrow, ws.dZ1, learning_rate,
+                               n_steps, ws.block, ws.group, ws.acts[:lanes], ws.D[:lanes], ws.P,
+                               ws.grad, ws.costp)
+
+
+def sigmoidal_flag(activation):
+    """True if the hidden activation is tanh or sigmoid, else None: the trainer is compiled for
+    this flag, and without it (relu, leaky relu) the tanh and sigmoid loops, whose vectorised exp
+    is most of the activation code, are pruned before typing (the ``narrow_layers`` idiom). The
+    cat net's cold first fit: about 1 s less (9.2-10.4 against 8.1-8.9 s, alternating)."""
+    if activation in (TANH, SIGMOID):
+        return True
+    return None
 
 
 def first_layer_by_columns(dims):

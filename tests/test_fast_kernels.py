@@ -94,6 +94,13 @@ def test_blocked_trainer_matches_baseline(activation, dtype, rng):
         assert_close(model.parameters[key], ref[key], dtype, key)
     assert cost == pytest.approx(costs[0][1], rel=1e-12 if dtype == "float64" else 1e-5)
     assert costs[-1][1] < costs[0][1]
+    # tanh and sigmoid are compiled into the trainer only for themselves (sigmoidal_flag)
+    flag = blocked.sigmoidal_flag(K.CODES[activation])
+    assert flag is (True if activation in ("tanh", "sigmoid") else None)
+    at = list(inspect.signature(blocked.train_steps_blocked.py_func).parameters).index(
+        "sigmoidal")
+    assert any(sig[at] == numba.typeof(flag) and str(sig[0].dtype) == dtype
+               for sig in blocked.train_steps_blocked.signatures)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

@@ -179,11 +179,12 @@ def _blocked_cases(rng, kind):
         ws.Xt[:] = rng.standard_normal((m, 3))
         Y = (rng.random((1, m)) > 0.5).astype(np.float64)
         beta = float(code % 2)  # a group's first block (0: writes) and the next ones (1: adds)
+        flag = blocked.sigmoidal_flag(code)
         args = {
-            "_block_pass": (theta, dims, ws.Xt, Y, code, ws.narrow, ws.dZ1, 8, 16, ws.acts[0],
+            "_block_pass": (theta, dims, ws.Xt, Y, code, flag, ws.narrow, ws.dZ1, 8, 16, ws.acts[0],
                             ws.D[0], rng.standard_normal(theta.size), beta, True),
             "train_steps_blocked": (theta, dims, ws.Xt.T.copy(), np.zeros_like(ws.Xt), True, Y,
-                                    code, ws.narrow, ws.dZ1, 0.1, 2, ws.block, ws.group, ws.acts,
+                                    code, flag, ws.narrow, ws.dZ1, 0.1, 2, ws.block, ws.group, ws.acts,
                                     ws.D, ws.P, ws.grad, ws.costp),
             "_merge_update": (theta, rng.standard_normal(ws.P.shape), ws.grad, 3, theta.size,
                               1 / m, 0.1),
@@ -198,6 +199,10 @@ def _split(cases):
 
 def _codes(make):
     return lambda rng: [make(rng, code) for code in K.CODES.values()]
+
+
+def _sigmoidal(code):
+    return importlib.import_module(f"{K.__name__}.blocked").sigmoidal_flag(code)
 
 
 SCALARS = [-800.0, -30.5, -1.0, -1e-9, 0.0, 1e-9, 0.75, 30.5, 800.0]
@@ -308,9 +313,10 @@ CASES = {
     "blocked._transpose_rows": lambda rng: [(rng.standard_normal((40, 35)), np.zeros((35, 40)),
                                              3, 30)],
     "blocked._bias_activate_rows": _codes(lambda rng, code: (
-        rng.standard_normal((6, 4)), rng.standard_normal(4), code)),
+        rng.standard_normal((6, 4)), rng.standard_normal(4), code, _sigmoidal(code))),
     "blocked._times_derivative_rows": _codes(lambda rng, code: (
-        rng.standard_normal((6, 4)), np.tanh(rng.standard_normal((6, 4))), code)),
+        rng.standard_normal((6, 4)), np.tanh(rng.standard_normal((6, 4))), code,
+        _sigmoidal(code))),
     "blocked._column_sums": lambda rng: [(rng.standard_normal((r, 4)), rng.standard_normal(4),
                                           beta) for r in (1, 6) for beta in (0.0, 1.0)],
     "blocked._block_pass": lambda rng: _blocked_cases(rng, "_block_pass"),
