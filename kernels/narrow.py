@@ -19,34 +19,36 @@ def is_narrow(n, k):
 
 
 @jit_reassoc
-def _dot(a, w, zero):
-    s = zero
-    for k in range(a.size):
-        s += a[k] * w[k]
-    return s
-
-
-@jit_reassoc
 def forward_nt(A, W, Z):
-    """Z (rows, n) = A (rows, K) · Wᵀ with W (n, K), all rows contiguous."""
+    """Z (rows, n) = A (rows, K) · Wᵀ with W (n, K), all rows contiguous.
+
+    Rows and units left over from the tiles of 4 go through the same tile with their indices
+    clamped to the last row (unit): a clamped row repeats the last row's sums (the same operands
+    in the same order), and each entry's own sum is written last. One loop body instead of
+    a tile and two remainder loops: half the machine code, which numba re-emits at every
+    compiled level above (the cat net's cold first fit)."""
     rows, K = A.shape
     n = W.shape[0]
     zero = Z.dtype.type(0.0)
-    r = 0
-    while r + 4 <= rows:
-        i = 0
-        while i + 4 <= n:
+    for r in range(0, rows, 4):
+        r1 = min(r + 1, rows - 1)
+        r2 = min(r + 2, rows - 1)
+        r3 = min(r + 3, rows - 1)
+        for i in range(0, n, 4):
+            i1 = min(i + 1, n - 1)
+            i2 = min(i + 2, n - 1)
+            i3 = min(i + 3, n - 1)
             s00 = s01 = s02 = s03 = s10 = s11 = s12 = s13 = zero
             s20 = s21 = s22 = s23 = s30 = s31 = s32 = s33 = zero
             for k in range(K):
                 x0 = A[r, k]
-                x1 = A[r + 1, k]
-                x2 = A[r + 2, k]
-                x3 = A[r + 3, k]
+                x1 = A[r1, k]
+                x2 = A[r2, k]
+                x3 = A[r3, k]
                 w0 = W[i, k]
-                w1 = W[i + 1, k]
-                w2 = W[i + 2, k]
-                w3 = W[i + 3, k]
+                w1 = W[i1, k]
+                w2 = W[i2, k]
+                w3 = W[i3, k]
                 s00 += x0 * w0
                 s01 += x0 * w1
                 s02 += x0 * w2
@@ -63,15 +65,8 @@ def forward_nt(A, W, Z):
                 s31 += x3 * w1
                 s32 += x3 * w2
                 s33 += x3 * w3
-            Z[r, i], Z[r, i + 1], Z[r, i + 2], Z[r, i + 3] = s00, s01, s02, s03
-            Z[r + 1, i], Z[r + 1, i + 1], Z[r + 1, i + 2], Z[r + 1, i + 3] = s10, s11, s12, s13
-            Z[r + 2, i], Z[r + 2, i + 1], Z[r + 2, i + 2], Z[r + 2, i + 3] = s20, s21, s22, s23
-            Z[r + 3, i], Z[r + 3, i + 1], Z[r + 3, i + 2], Z[r + 3, i + 3] = s30, s31, s32, s33
-            i += 4
-        for i_left in range(i, n):  # units left over from the tiles of 4
-            for rr in range(r, r + 4):
-                Z[rr, i_left] = _dot(A[rr], W[i_left], zero)
-        r += 4
-    for rr in range(r, rows):       # examples left over
-        for i in range(n):
-            Z[rr, i] = _dot(A[rr], W[i], zero)
+            # each tile position's own sums last, over any clamped duplicate
+            Z[r3, i], Z[r3, i1], Z[r3, i2], Z[r3, i3] = s30, s31, s32, s33
+            Z[r2, i], Z[r2, i1], Z[r2, i2], Z[r2, i3] = s20, s21, s22, s23
+            Z[r1, i], Z[r1, i1], Z[r1, i2], Z[r1, i3] = s10, s11, s12, s13
+            Z[r, i], Z[r, i1], Z[r, i2], Z[r, i3] = s00, s01, s02, s03
