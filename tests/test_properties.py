@@ -181,11 +181,11 @@ def _blocked_cases(rng, kind):
         beta = float(code % 2)  # a group's first block (0: writes) and the next ones (1: adds)
         flag = blocked.sigmoidal_flag(code)
         args = {
-            "_block_pass": (theta, dims, ws.Xt, Y, code, flag, ws.narrow, ws.dZ1, 8, 16, ws.acts[0],
-                            ws.D[0], rng.standard_normal(theta.size), beta, True),
+            "_block_pass": (theta, dims, ws.Xt, Y, code, flag, ws.narrow, ws.dZ1, 8, 16,
+                            ws.acts[0], ws.D[0], rng.standard_normal(theta.size), beta, True),
             "train_steps_blocked": (theta, dims, ws.Xt.T.copy(), np.zeros_like(ws.Xt), True, Y,
-                                    code, flag, ws.narrow, ws.dZ1, 0.1, 2, ws.block, ws.group, ws.acts,
-                                    ws.D, ws.P, ws.grad, ws.costp),
+                                    code, flag, ws.narrow, ws.dZ1, 0.1, 2, ws.block, ws.group,
+                                    ws.acts, ws.D, ws.P, ws.grad, ws.costp),
             "_merge_update": (theta, rng.standard_normal(ws.P.shape), ws.grad, 3, theta.size,
                               1 / m, 0.1),
         }[kind]
