@@ -21,7 +21,8 @@ Workspace (``make_blocked_workspace``): ``Xt``; per lane ``acts`` (block, n_l) s
 A_{L-1} then Z_L, ``D`` two (block, widest) delta buffers; ``dZ1`` (m, n1) or None (see
 ``first_layer_by_columns``); ``P`` (n_groups, …) group partials of theta's last parameters (all
 of them, or all but W1 with ``dZ1``); ``grad`` (theta's layout; W1's part unused with ``dZ1``);
-``costp`` per-block cost sums.
+``costp`` per-block cost sums; ``Wt`` the Wᵀ of the layers with small block products, at
+``Wt_at`` (see ``SMALL_GEMM``).
 
 Groups rather than a partial per block: on config c (128 blocks, 27k parameters) per-block
 partials were 28 MB (float64) written and read again every iteration, and on large m the block
@@ -42,7 +43,8 @@ from .blas import gemm
 from .network import n_parameters
 
 BlockedWorkspace = namedtuple(
-    "BlockedWorkspace", "m block n_blocks group n_groups narrow Xt acts D dZ1 P grad costp")
+    "BlockedWorkspace",
+    "m block n_blocks group n_groups narrow Xt acts D dZ1 P grad costp Wt Wt_at")
 
 BLOCK_BYTES = 256 * 1024      # a block's widest activation slab: about an L2's worth
 PARTIALS_BYTES = 48 << 20     # cap on the group partials of dW/db (wide layers: fewer groups)
@@ -57,6 +59,13 @@ GEMM_W = 64 * 64              # or more: dW's product over the block (K = its ro
 # more rows (the [20, 16, 8, 1] net: 1.33 ms per iteration in blocks of 128, 1.09 in 256).
 MAX_BLOCK = 4096              # rows at most: bounds a lane's scratch when layers are wide
 COLUMN_PART = 512             # W1 columns per task when W1 is updated by columns
+SMALL_GEMM = 1_000_000        # multiply-adds at most in a product that OpenBLAS (its SkylakeX
+# kernels, taken on AVX-512 CPUs) runs without packing its operands, in every layout but one:
+# A transposed, B not, which is what a block's forward Z = A_prev·Wᵀ is on row-major views. So a
+# layer whose block product is this small takes its forward from a copy of Wᵀ, refreshed at
+# every step (``transposed_layers``): config c's forward went from 35 % of the time (packing and
+# the general kernel) to the unpacked kernel its dA_prev uses, 13.7 against 15.7 ms per iteration
+# (float32). Larger products are packed in any layout, and the copy would only cost (d).
 
 
 def block_plan(layer_dims, m, dtype):
@@ -140,6 +149,7 @@ def make_blocked_workspace(layer_dims, m, dtype, block=None, group=None):
     widest = max(dims[1:])  # D holds dZ of layers 1 … L and dA_prev of layers 2 … L
     by_columns = first_layer_by_columns(dims)
     lanes = min(n_groups, max_lanes())
+    Wt_at, Wt_size = transposed_layers(dims, block)
     return BlockedWorkspace(
         m=m, block=block, n_blocks=n_blocks, group=group, n_groups=n_groups,
         narrow=narrow_layers(dims),
@@ -151,6 +161,8 @@ def make_blocked_workspace(layer_dims, m, dtype, block=None, group=None):
                    dtype),
         grad=np.zeros(n_parameters(dims), dtype),
         costp=np.zeros(n_blocks, np.float64),
+        Wt=np.zeros(Wt_size, dtype),
+        Wt_at=Wt_at,
     )
 
 
@@ -246,8 +258,8 @@ def _column_sums(dZ, db, beta):
 
 
 @jit
-def _block_pass(theta, dims, Xt, Y, activation, sigmoidal, use_narrow, dZ1, r0, r1, acts, D, Pb,
-                beta, want_cost):
+def _block_pass(theta, dims, Xt, Y, activation, sigmoidal, use_narrow, dZ1, Wt, Wt_at, r0, r1,
+                acts, D, Pb, beta, want_cost):
     """Forward and backward of examples r0:r1; their dW/db sums (not yet divided by m) written
     into Pb (beta = 0) or added to it (beta = 1), inside the dW product itself; Pb holds the
     partials of theta's last Pb.size parameters.
@@ -255,7 +267,8 @@ def _block_pass(theta, dims, Xt, Y, activation, sigmoidal, use_narrow, dZ1, r0, 
     ``use_narrow`` (True or None, see ``narrow_layers``) lets narrow layers run
     ``narrow.forward_nt``. With ``dZ1`` (an (m, n1)
     array, or None: see ``first_layer_by_columns``) the block's dZ1 goes to dZ1[r0:r1] and W1's
-    product is left to the trainer. Returns the block's cross-entropy sum if want_cost,
+    product is left to the trainer. Layer l's forward reads Wᵀ from Wt[Wt_at[l]:] where
+    Wt_at[l] >= 0 (see ``SMALL_GEMM``), else W. Returns the block's cross-entropy sum if want_cost,
     else 0."""
     L = dims.size - 1
     rows = r1 - r0
@@ -275,7 +288,11 @@ def _block_pass(theta, dims, Xt, Y, activation, sigmoidal, use_narrow, dZ1, r0, 
         if use_narrow is not None and n <= narrow.MAX_UNITS and k >= narrow.MIN_INPUTS:
             narrow.forward_nt(A_prev, W, Al)
         else:
-            gemm(1.0, A_prev, False, W, True, 0.0, Al)
+            at = Wt_at[l]
+            if at >= 0:
+                gemm(1.0, A_prev, False, Wt[at:at + n * k].reshape((k, n)), False, 0.0, Al)
+            else:
+                gemm(1.0, A_prev, False, W, True, 0.0, Al)
         _bias_activate_rows(Al, b, activation if l < L else IDENTITY, sigmoidal)
         A_prev = Al
     # output: cost and dZ_L = sigmoid(Z_L) - Y
@@ -327,6 +344,23 @@ def _block_pass(theta, dims, Xt, Y, activation, sigmoidal, use_narrow, dZ1, r0, 
 
 
 @jit
+def _transpose_weights(theta, dims, Wt, Wt_at):
+    """Wt[Wt_at[l]:] = W_lᵀ, (k, n) row-major, for the layers with Wt_at[l] >= 0."""
+    off = 0
+    for l in range(1, dims.size):
+        n = dims[l]
+        k = dims[l - 1]
+        at = Wt_at[l]
+        if at >= 0:
+            W = theta[off:off + n * k].reshape((n, k))
+            T = Wt[at:at + n * k].reshape((k, n))
+            for i in range(n):
+                for j in range(k):
+                    T[j, i] = W[i, j]
+        off += n * k + n
+
+
+@jit
 def _merge_update(theta, P, grad, p0, p1, inv_m, learning_rate):
     """Parameters p0:p1: grad = (Σ over groups of P, in group order) / m; theta -= α·grad.
     P's rows hold the partials of theta's last P.shape[1] parameters."""
@@ -344,7 +378,7 @@ def _merge_update(theta, P, grad, p0, p1, inv_m, learning_rate):
 
 @jit_parallel
 def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, sigmoidal, use_narrow, dZ1,
-                        learning_rate, n_steps, block, group, acts, D, P, grad, costp):
+                        Wt, Wt_at, learning_rate, n_steps, block, group, acts, D, P, grad, costp):
     """n_steps of full-batch gradient descent over blocks of examples (Xt: X with examples as
     rows; with ``fill_Xt``, the first call of a fit, each block's rows are copied from X at the
     first step, by the lane that runs the block). Returns the cost before the first step's
@@ -376,6 +410,7 @@ def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, sigmoidal, u
     n_chunks = (size - merged_from + chunk - 1) // chunk
     for step in range(n_steps):
         want_cost = step == 0
+        _transpose_weights(theta, dims, Wt, Wt_at)  # the small layers' Wᵀ (SMALL_GEMM)
         for lane in prange(n_lanes):
             # lane's groups: lane, lane + n_lanes, ... (which lane runs a group never changes a
             # bit); a group's first block writes its row of P, the next ones add to it in block
@@ -389,8 +424,8 @@ def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, sigmoidal, u
                     if fill_Xt and step == 0:
                         _transpose_rows(X, Xt, r0, r1)
                     costp[blk] = _block_pass(theta, dims, Xt, Y, activation, sigmoidal,
-                                             use_narrow, dZ1, r0, r1, acts[lane], D[lane], P[g],
-                                             beta, want_cost)
+                                             use_narrow, dZ1, Wt, Wt_at, r0, r1, acts[lane],
+                                             D[lane], P[g], beta, want_cost)
         # merge the group partials in group order, each parameter owned by one task; with dZ1,
         # the first n_parts tasks update W1 -= (α/m)·dZ1ᵀ·Xt, a part of W1's columns each (one
         # parallel loop for both: each loop of its own is compiled apart)
@@ -418,9 +453,23 @@ def run_blocked(theta, dims, ws, X, Y, activation, learning_rate, n_steps, lanes
     the same X may pass False)."""
     lanes = ws.acts.shape[0] if lanes is None else lanes
     return train_steps_blocked(theta, dims, X, ws.Xt, fill_Xt, Y, activation,
-                               sigmoidal_flag(activation), ws.narrow, ws.dZ1, learning_rate,
-                               n_steps, ws.block, ws.group, ws.acts[:lanes], ws.D[:lanes], ws.P,
-                               ws.grad, ws.costp)
+                               sigmoidal_flag(activation), ws.narrow, ws.dZ1, ws.Wt, ws.Wt_at,
+                               learning_rate, n_steps, ws.block, ws.group, ws.acts[:lanes],
+                               ws.D[:lanes], ws.P, ws.grad, ws.costp)
+
+
+def transposed_layers(dims, block):
+    """(Wt_at, size): where each layer's Wᵀ starts in the workspace's Wt, or -1 for a layer that
+    reads W itself (a narrow layer, or a block product larger than ``SMALL_GEMM``); index l for
+    layer l (entry 0 unused), and Wt's size."""
+    Wt_at = np.full(len(dims), -1, np.int64)
+    size = 0
+    for l in range(1, len(dims)):
+        n, k = int(dims[l]), int(dims[l - 1])
+        if n * k * block <= SMALL_GEMM and not narrow.is_narrow(n, k):
+            Wt_at[l] = size
+            size += n * k
+    return Wt_at, size
 
 
 def sigmoidal_flag(activation):

@@ -104,6 +104,28 @@ def test_blocked_trainer_matches_baseline(activation, dtype, rng):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
+def test_blocked_forward_reads_W_or_its_transpose(dtype, rng, monkeypatch):
+    """A layer's forward reads a copy of Wᵀ when its block product is small (SMALL_GEMM), else W
+    itself: both agree with NumPy, and the plan picks the layers as documented."""
+    at, size = blocked.transposed_layers([100, 64, 64, 1], 128)  # config c's layers
+    assert at.tolist() == [-1, 0, 6400, 10496] and size == 10560
+    at, _ = blocked.transposed_layers([1024, 1024, 1], 1024)     # config d's: all packed anyway
+    assert at.tolist() == [-1, -1, -1]
+    at, _ = blocked.transposed_layers([12288, 20, 7, 1], 112)    # the cat net's narrow W1: no
+    assert at.tolist() == [-1, -1, 0, 140]
+    dims = [7, 12, 5, 1]
+    X, Y = classification_data(rng, 7, 300, dtype)
+    ref, _ = baseline.train(X, Y, Model(dims, "relu", dtype=dtype, seed=5).parameters, "relu",
+                            0.1, 30, record_every=0)
+    for small_gemm in (blocked.SMALL_GEMM, 0):
+        monkeypatch.setattr(blocked, "SMALL_GEMM", small_gemm)
+        model, _, _, ws = _train_blocked(dims, X, Y, "relu", dtype, 0.1, 30, 64, 2)
+        assert (ws.Wt_at[1:] >= 0).all() if small_gemm else (ws.Wt_at == -1).all()
+        for key in ref:
+            assert_close(model.parameters[key], ref[key], dtype, key)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
 def test_serial_trainer_with_split_products_matches_baseline(dtype, rng):
     """Few examples, large layers: the serial trainer, every product split into parallel parts,
     each W updated inside its dW product (alpha = -α/m, beta = 1) after dA_prev has used it."""

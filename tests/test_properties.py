@@ -180,12 +180,15 @@ def _blocked_cases(rng, kind):
         Y = (rng.random((1, m)) > 0.5).astype(np.float64)
         beta = float(code % 2)  # a group's first block (0: writes) and the next ones (1: adds)
         flag = blocked.sigmoidal_flag(code)
+        Wt = ws.Wt.copy()
+        blocked._transpose_weights(theta, dims, Wt, ws.Wt_at)  # as the trainer does each step
         args = {
-            "_block_pass": (theta, dims, ws.Xt, Y, code, flag, ws.narrow, ws.dZ1, 8, 16,
-                            ws.acts[0], ws.D[0], rng.standard_normal(theta.size), beta, True),
+            "_block_pass": (theta, dims, ws.Xt, Y, code, flag, ws.narrow, ws.dZ1, Wt, ws.Wt_at,
+                            8, 16, ws.acts[0], ws.D[0], rng.standard_normal(theta.size), beta,
+                            True),
             "train_steps_blocked": (theta, dims, ws.Xt.T.copy(), np.zeros_like(ws.Xt), True, Y,
-                                    code, flag, ws.narrow, ws.dZ1, 0.1, 2, ws.block, ws.group,
-                                    ws.acts, ws.D, ws.P, ws.grad, ws.costp),
+                                    code, flag, ws.narrow, ws.dZ1, ws.Wt, ws.Wt_at, 0.1, 2,
+                                    ws.block, ws.group, ws.acts, ws.D, ws.P, ws.grad, ws.costp),
             "_merge_update": (theta, rng.standard_normal(ws.P.shape), ws.grad, 3, theta.size,
                               1 / m, 0.1),
         }[kind]
@@ -321,6 +324,9 @@ CASES = {
                                           beta) for r in (1, 6) for beta in (0.0, 1.0)],
     "blocked._block_pass": lambda rng: _blocked_cases(rng, "_block_pass"),
     "blocked._merge_update": lambda rng: _blocked_cases(rng, "_merge_update")[:1],
+    "blocked._transpose_weights": lambda rng: [(
+        rng.standard_normal(K.n_parameters(np.array([3, 5, 4, 1]))), np.array([3, 5, 4, 1]),
+        np.zeros(19), np.array([-1, 0, -1, 15]))],  # layers 1 and 3 transposed, 2 not
     "blocked.train_steps_blocked": lambda rng: _blocked_cases(rng, "train_steps_blocked"),
     "narrow.forward_nt": lambda rng: [(rng.standard_normal((r, 9)), rng.standard_normal((n, 9)),
                                        np.empty((r, n))) for r, n in ((6, 5), (4, 4))],
