@@ -289,10 +289,10 @@ def _block_pass(theta, dims, Xt, Y, activation, sigmoidal, use_narrow, dZ1, Wt, 
             narrow.forward_nt(A_prev, W, Al)
         else:
             at = Wt_at[l]
+            W_op, trans = W, True
             if at >= 0:
-                gemm(1.0, A_prev, False, Wt[at:at + n * k].reshape((k, n)), False, 0.0, Al)
-            else:
-                gemm(1.0, A_prev, False, W, True, 0.0, Al)
+                W_op, trans = Wt[at:at + n * k].reshape((k, n)), False
+            gemm(1.0, A_prev, False, W_op, trans, 0.0, Al)  # one call site: less to compile
         _bias_activate_rows(Al, b, activation if l < L else IDENTITY, sigmoidal)
         A_prev = Al
     # output: cost and dZ_L = sigmoid(Z_L) - Y
