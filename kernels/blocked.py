@@ -351,12 +351,10 @@ def _transpose_weights(theta, dims, Wt, Wt_at):
         n = dims[l]
         k = dims[l - 1]
         at = Wt_at[l]
-        if at >= 0:
-            W = theta[off:off + n * k].reshape((n, k))
-            T = Wt[at:at + n * k].reshape((k, n))
+        if at >= 0:  # flat indices: no reshape, whose error paths are most of the code
             for i in range(n):
                 for j in range(k):
-                    T[j, i] = W[i, j]
+                    Wt[at + j * n + i] = theta[off + i * k + j]
         off += n * k + n
 
 
