@@ -265,11 +265,10 @@ def _block_pass(theta, dims, Xt, Y, activation, sigmoidal, use_narrow, dZ1, Wt, 
     partials of theta's last Pb.size parameters.
     ``acts`` and ``D`` are the lane's scratch. ``sigmoidal``: see ``sigmoidal_flag``.
     ``use_narrow`` (True or None, see ``narrow_layers``) lets narrow layers run
-    ``narrow.forward_nt``. With ``dZ1`` (an (m, n1)
-    array, or None: see ``first_layer_by_columns``) the block's dZ1 goes to dZ1[r0:r1] and W1's
-    product is left to the trainer. Layer l's forward reads Wᵀ from Wt[Wt_at[l]:] where
-    Wt_at[l] >= 0 (see ``SMALL_GEMM``), else W. Returns the block's cross-entropy sum if want_cost,
-    else 0."""
+    ``narrow.forward_nt``. With ``dZ1`` (an (m, n1) array, or None: see
+    ``first_layer_by_columns``) the block's dZ1 goes to dZ1[r0:r1] and W1's product is left to
+    the trainer. Layer l's forward reads Wᵀ from Wt[Wt_at[l]:] where Wt_at[l] >= 0 (see
+    ``SMALL_GEMM``), else W. Returns the block's cross-entropy sum if want_cost, else 0."""
     L = dims.size - 1
     rows = r1 - r0
     p_off = theta.size - Pb.size  # Pb[p - p_off] is parameter p's partial
@@ -386,7 +385,10 @@ def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, sigmoidal, u
     done, W1 is updated column part by column part, each inside its own product over all m
     examples, W1[:, c0:c1] += (-α/m)·dZ1ᵀ·Xt[:, c0:c1] (BLAS beta = 1).
 
-    The transposition is here rather than in a parallel kernel of its own, which cost 0.9 s of
+    Each step starts by copying the small layers' Wᵀ into Wt (``SMALL_GEMM``), from the
+    parameters the previous step updated.
+
+    X's transposition is here rather than in a parallel kernel of its own, which cost 0.9 s of
     the cold first fit to compile.
 
     The step loop is here rather than around a separately compiled step: numba re-optimises and

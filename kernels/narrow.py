@@ -25,8 +25,8 @@ def forward_nt(A, W, Z):
     Rows and units left over from the tiles of 4 go through the same tile with their indices
     clamped to the last row (unit): a clamped row repeats the last row's sums (the same operands
     in the same order), and each entry's own sum is written last. One loop body instead of
-    a tile and two remainder loops: half the machine code, which numba re-emits at every
-    compiled level above (the cat net's cold first fit)."""
+    a tile and two remainder loops: a quarter of the machine code in the blocked trainer (1955
+    to 514 instructions), which numba re-emits at every compiled level above it."""
     rows, K = A.shape
     n = W.shape[0]
     zero = Z.dtype.type(0.0)
