@@ -17,6 +17,10 @@ of ``fastbackprop._peers.SYSTEMS`` that is installed, from the same X, Y and ini
    (``PEAK_N``³, best of three) at the start of the run. With it each configuration gets a
    *ceiling*: the speed-up over NumPy of a system that ran the iteration's GEMM flops at that
    rate and did nothing else. A target above the ceiling is out of reach on this machine.
+   Each configuration measures the peak again after its timing: a machine whose speed changed
+   during the run (shared hosts have slow phases) makes that ceiling unreliable, and the table
+   marks it (``PEAK_DRIFT``). The ratios are taken within the configuration's own alternating
+   chunks and stand either way.
 
 Each configuration runs in a fresh interpreter (``python -m fastbackprop.bench --worker``), so
 thread pools, allocator state and JIT caches of one configuration cannot leak into the next.
@@ -42,6 +46,7 @@ from .configs import CONFIGS, flops_per_iteration
 # on 2 cores); this AMD EPYC (Zen 4) runs AVX-512 on two 256-bit units, and its BLAS reaches
 # about 200 float32 / 105 float64 on a 2048³ matmul: a constant of 390 halved every percentage.
 PEAK_N = 2048        # the matmul that stands for the peak: large enough to run at the BLAS's best
+PEAK_DRIFT = 0.15    # a peak measured after a configuration this far from the run's: ceiling void
 
 # Parameters after a few iterations from the same start must agree with the NumPy baseline run in
 # float64 to this (relative to the largest entry of each array). Peers sum in other orders, so
@@ -119,12 +124,13 @@ def max_relative_deviation(parameters, reference):
 
 
 def measure(config, dtype, systems, *, iterations=None, repeats=REPEATS, pause=PAUSE_S,
-            agreement_iterations=AGREEMENT_ITERATIONS, seed=0, peak_gflops=None):
+            agreement_iterations=AGREEMENT_ITERATIONS, seed=0, peak_gflops=None, peak_n=PEAK_N):
     """Time ``systems`` (classes, the first one the NumPy baseline) on one configuration here,
-    in this process. ``peak_gflops`` ({dtype: GFLOP/s}) is measured here when not given.
+    in this process. ``peak_gflops`` ({dtype: GFLOP/s}) is measured here when not given; the
+    peak is measured again after the timing (``peak_gflops_after``, on a ``peak_n``³ matmul).
     Returns the configuration's entry of the JSON report."""
     iterations = iterations or config.bench_iterations
-    peak = (peak_gflops or gemm_gflops(dtypes=(dtype,)))[dtype]
+    peak = (peak_gflops or gemm_gflops(peak_n, dtypes=(dtype,)))[dtype]
     X, Y = config.data(dtype, seed)
     start = config.parameters(dtype, seed)
     flops = flops_per_iteration(config.layer_dims, config.m)
@@ -189,6 +195,11 @@ def measure(config, dtype, systems, *, iterations=None, repeats=REPEATS, pause=P
     # the GEMM flops alone at the peak: no system can take less (``ceiling`` in the table)
     floor_ms = flops / (peak * 1e9) * 1e3
     entry.update(peak_gflops=peak, floor_ms=floor_ms, ceiling_ratio=numpy_ms / floor_ms)
+    # the same probe again: if the machine's speed changed since the run's start, the ceiling
+    # (and % of peak) compare this configuration's times with a peak it never ran at
+    time.sleep(pause)
+    after = gemm_gflops(peak_n, dtypes=(dtype,))[dtype]
+    entry.update(peak_gflops_after=after, peak_drift=after / peak - 1)
     entry["environment"] = environment()
     return entry
 
@@ -325,7 +336,8 @@ def run(configs=None, systems=None, quick=False, repeats=None, json_path=None,
 
     for config, dtype in selected:
         spec = dict(config=config.name, dtype=dtype, systems=[s.name for s in chosen],
-                    repeats=repeats, quick=quick, peak_gflops=report["peak_gflops"])
+                    repeats=repeats, quick=quick, peak_gflops=report["peak_gflops"],
+                    peak_n=peak_n)
         print(f"  {config.name} {config.title} {dtype} …", file=sys.stderr, flush=True)
         try:
             entry = _run_worker(spec) if isolate else _measure_spec(spec, chosen)
@@ -366,7 +378,8 @@ def _quick_config(config):
 
 def _measure_spec(spec, systems):
     config = CONFIGS[spec["config"]]
-    options = dict(repeats=spec["repeats"], peak_gflops=spec.get("peak_gflops"))
+    options = dict(repeats=spec["repeats"], peak_gflops=spec.get("peak_gflops"),
+                   peak_n=spec.get("peak_n", PEAK_N))
     if spec["quick"]:
         config = _quick_config(config)
         options.update(pause=QUICK["pause"], agreement_iterations=QUICK["agreement_iterations"])
@@ -430,6 +443,7 @@ def markdown(report):
         for n, r in e["systems"].items():
             labels.setdefault(n, r["label"])
     names = list(labels)
+    drifted = False
     lines = ["| config | " + " | ".join(labels[n] for n in names) + " | ceiling |",
              "|---|" + "---|" * (len(names) + 1)]
     flagged = False
@@ -455,7 +469,9 @@ def markdown(report):
                 flagged = True
             cells.append(cell)
         ceiling = e.get("ceiling_ratio")
-        cells.append("—" if ceiling is None else _ratio(ceiling))
+        mark = _drifted(report, e)
+        drifted = drifted or mark
+        cells.append("—" if ceiling is None else _ratio(ceiling) + (" (?)" if mark else ""))
         lines.append(f"| {_row_name(e)} | " + " | ".join(cells) + " |")
     protocol = report["protocol"]
     lines += ["", "Milliseconds per full-batch training iteration (forward, cost, backward, "
@@ -466,7 +482,12 @@ def markdown(report):
                             "timing." if flagged else "")
               + " Ceiling: the speed-up over NumPy of a system that ran the iteration's GEMM "
               "flops at the peak measured in this run (footnote) and did nothing else. Only GEMMs "
-              "faster than the BLAS's own large matmul would go past it."]
+              "faster than the BLAS's own large matmul would go past it."
+              + (" (?): the machine's speed changed during the run (the peak measured after "
+                 f"that configuration differs from the run's by more than {PEAK_DRIFT:.0%}, "
+                 "footnote), so that ceiling and its % of peak are unreliable; the ratios, "
+                 "taken within the configuration's alternating chunks, stand." if drifted
+                 else "")]
     shapes = "; ".join(
         f"{c.name} {c.title} {'-'.join(map(str, c.layer_dims))}, m = {c.m}, {c.hidden_activation}"
         for c in CONFIGS.values() if any(e["config"] == c.name for e in report["results"]))
@@ -501,6 +522,22 @@ def markdown(report):
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _drifted(report, entry):
+    # not in quick runs: their small probe matmul is itself noisy, and nothing there is a benchmark
+    return not report["quick"] and abs(entry.get("peak_drift", 0.0)) > PEAK_DRIFT
+
+
+def _peaks_after(report):
+    """The peak measured after each configuration, as footnote text."""
+    parts = [f"{e['config']} {DTYPE_SHORT.get(e['dtype'], e['dtype'])} "
+             f"{e['peak_gflops_after']:.0f}" + (" (?)" if _drifted(report, e) else "")
+             for e in report["results"] if "peak_gflops_after" in e]
+    if not parts:
+        return ""
+    return ("; measured again after each configuration, in GFLOP/s of that configuration's "
+            "dtype: " + ", ".join(parts))
+
+
 def footnote(report):
     hw, v, protocol = report["hardware"], report["versions"], report["protocol"]
     blas = "; ".join(f"{lib['owner']}: {lib['api']} {lib['version'] or ''} "
@@ -522,7 +559,7 @@ def footnote(report):
             f"measured at the start of the run: NumPy's BLAS reached "
             f"{report['peak_gflops']['float32']:.0f} (float32) and "
             f"{report['peak_gflops']['float64']:.0f} (float64) GFLOP/s on a "
-            f"{report['peak_n']}³ matmul, best of 3")
+            f"{report['peak_n']}³ matmul, best of 3" + _peaks_after(report))
     cores = hw["usable_cpus"] or hw["logical_cpus"] or 1
     loads = [x for x in report.get("load_average") or [] if x is not None]
     if loads:

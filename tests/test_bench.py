@@ -77,6 +77,9 @@ def test_quick_run_end_to_end_in_subprocesses(tmp_path):
     assert entry["ceiling_ratio"] == pytest.approx(numpy_ms / entry["floor_ms"])
     for result in entry["systems"].values():
         assert result["percent_of_peak"] == pytest.approx(100 * result["gflops"] / peak)
+    # the peak again after the configuration: a machine that changed speed is visible
+    assert entry["peak_gflops_after"] > 0
+    assert entry["peak_drift"] == pytest.approx(entry["peak_gflops_after"] / peak - 1)
 
     text = md_path.read_text()
     assert text == done.stdout
@@ -84,6 +87,25 @@ def test_quick_run_end_to_end_in_subprocesses(tmp_path):
     assert f"| {bench._ratio(entry['ceiling_ratio'])} |" in text
     assert f"`fastbackprop bench --quick --configs a --systems numpy,fastbackprop --json " \
            f"{json_path} --markdown {md_path}`" in text
+
+
+def test_a_ceiling_is_marked_when_the_machine_changed_speed():
+    report, text = quick(["numpy", "fastbackprop"])
+    (entry,) = report["results"]
+    ceiling = bench._ratio(entry["ceiling_ratio"])
+    entry["peak_gflops_after"] = entry["peak_gflops"] / 2
+    entry["peak_drift"] = -0.5
+    assert "(?)" not in bench.markdown(report)  # quick runs are never benchmarks
+    report["quick"] = False
+    entry["peak_drift"] = 0.0
+    steady = bench.markdown(report)
+    assert f"| {ceiling} |" in steady and "(?)" not in steady
+    entry["peak_gflops_after"] = entry["peak_gflops"] / 2
+    entry["peak_drift"] = -0.5  # the run's peak probe ran at twice this configuration's speed
+    slowed = bench.markdown(report)
+    assert f"| {ceiling} (?) |" in slowed
+    assert "the machine's speed changed during the run" in slowed
+    assert f"a f64 {entry['peak_gflops_after']:.0f} (?)" in slowed
 
 
 def test_a_disagreeing_system_is_flagged():
