@@ -98,16 +98,24 @@ def group_plan(layer_dims, n_blocks, dtype):
     return group, -(-n_blocks // group)
 
 
-BLOCKED_MIN_M = 1024          # this many examples or more: always the blocked trainer
+BLOCKED_MIN_M = 1024          # this many examples or more: the blocked trainer, unless tiny
+SERIAL_VALUES = 1 << 16       # a net whose every W takes the serial trainer's loops (SMALL_W) stays
+# serial while its activations, Σ n_l·m values, are at most this (512 KB float64, in a core's L2):
+# there its loops run along the examples, while the blocked trainer's rows are a few units wide.
+# Measured (float64, alternating, ms per iteration serial / blocked): [2, 4, 1] at m = 2048
+# 0.021 / 0.064 and 8192 0.084 / 0.228; [4, 8, 4, 1] at 2048 0.085 / 0.117; beyond it the
+# serial loops leave the cache and one core: [4, 8, 4, 1] at 8192 0.518 / 0.200.
 FORCE = None                  # True/False overrides the choice (tools/profile_kernels.py)
 
 
 def use_blocked(layer_dims, m):
     """Whether ``fit`` trains (layer_dims, m) with this trainer, a function of the shapes only.
 
-    Many examples: yes. Fewer: only when the serial trainer could not spread its heaviest product
-    over both cores (it splits products over output rows, ``dense.row_parts``), as with the cat
-    net's 20-unit first layer on 12288 features, and there are enough examples for two blocks."""
+    Many examples: yes, unless the net is tiny (``SERIAL_VALUES``). Fewer: only when the serial
+    trainer would run its heaviest product on one core (it splits products over output rows,
+    ``dense.row_parts``) and that product is too large for OpenBLAS's unpacked small-matrix
+    kernels (``SMALL_GEMM``), as with the cat net's 20-unit first layer on 12288 features or
+    64-unit layers on 256 examples, and there are enough examples for two blocks."""
     if FORCE is not None:
         return bool(FORCE)
     return _use_blocked(tuple(int(d) for d in layer_dims), int(m))
@@ -115,12 +123,19 @@ def use_blocked(layer_dims, m):
 
 @functools.lru_cache(maxsize=256)  # fit asks on every call; the answer depends on shapes only
 def _use_blocked(dims, m):
+    from .dense import SMALL_W, row_parts
+    if m < 2 * MIN_BLOCK:
+        return False
+    sizes = [dims[l] * dims[l - 1] for l in range(1, len(dims))]
+    if max(sizes) <= SMALL_W and sum(dims) * m <= SERIAL_VALUES:
+        return False
     if m >= BLOCKED_MIN_M:
         return True
-    from .dense import SPLIT_WORK, row_parts
-    heaviest = max(range(1, len(dims)), key=lambda l: dims[l] * dims[l - 1])
+    # c's [100, 64, …] at m = 256, serial / blocked: 1.17-1.20 / 0.58 ms (float64), 0.90 / 0.35
+    # (float32); at m = 128 (products ≤ SMALL_GEMM) 0.49 / 0.47 ms
+    heaviest = max(range(1, len(dims)), key=lambda l: sizes[l - 1])
     n, k = dims[heaviest], dims[heaviest - 1]
-    return (m >= 2 * MIN_BLOCK and n * k * m >= SPLIT_WORK
+    return (n * k * m > SMALL_GEMM
             and row_parts(n, k, m) == 1 and row_parts(n, m, k) == 1)
 
 

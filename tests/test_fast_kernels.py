@@ -144,9 +144,26 @@ def test_serial_trainer_with_split_products_matches_baseline(dtype, rng):
     assert_close([c for _, c in model.costs], [c for _, c in costs], dtype, "costs")
 
 
+@pytest.mark.parametrize("dims, m, expected", [
+    ((2, 4, 1), 400, False),           # config a: tiny layers, the serial trainer's loops
+    ((2, 4, 1), 8192, False),          # tiny net, activations within SERIAL_VALUES
+    ((4, 8, 4, 1), 32768, True),       # tiny net, activations out of cache: blocks on all cores
+    ((784, 256, 128, 1), 64, False),   # config e: too few examples for two blocks
+    ((784, 256, 128, 1), 512, False),  # the serial trainer splits W1's products over 4 parts
+    ((100, 64, 64, 1), 128, False),    # products small enough for the unpacked BLAS kernels
+    ((100, 64, 64, 1), 256, True),     # larger, and 64 rows cannot be split: blocks
+    ((12288, 20, 7, 5, 1), 209, True),   # config b: 20 rows cannot be split
+    ((1024, 1024, 1024, 1), 2048, True),  # config d: many examples
+])
+def test_trainer_choice(dims, m, expected):
+    """The trainer is picked from the shapes alone (``blocked.use_blocked``): the cases its rule
+    was measured on."""
+    assert blocked.use_blocked(dims, m) is expected
+
+
 def test_blocked_result_depends_on_block_plan_only(rng):
     """Same block plan → bitwise equal; the fit path uses the blocked trainer for large m."""
-    dims = [9, 6, 1]
+    dims = [9, 8, 1]  # W1 above SMALL_W: not a tiny net, which would stay serial
     X, Y = classification_data(rng, 9, 1100)
     a, _, _, _ = _train_blocked(dims, X, Y, "relu", "float64", 0.05, 5, 128)
     b, _, _, _ = _train_blocked(dims, X, Y, "relu", "float64", 0.05, 5, 128)

@@ -26,9 +26,9 @@ for dims, m, dtype, n_threads in (([30, 40, 24, 1], 2500, "float64", None),
                                   ([30, 40, 24, 1], 2500, "float32", None),
                                   ([30, 40, 24, 1], 2500, "float64", 1),
                                   ([1100, 6, 3, 1], 1200, "float64", None),  # W1 by columns
-                                  ([200, 48, 16, 1], 150, "float64", None),
-                                  ([200, 48, 16, 1], 150, "float32", None),
-                                  ([200, 48, 16, 1], 150, "float64", 2)):
+                                  ([200, 48, 16, 1], 100, "float64", None),
+                                  ([200, 48, 16, 1], 100, "float32", None),
+                                  ([200, 48, 16, 1], 100, "float64", 2)):
     rng = np.random.default_rng(0)
     X = rng.standard_normal((dims[0], m)).astype(dtype)
     Y = (rng.random((1, m)) > 0.5).astype(dtype)
@@ -78,7 +78,7 @@ def test_n_threads_is_set_for_the_call_and_restored(rng):
 
     blocked.train_steps_blocked = spy
     try:
-        Model([5, 4, 1], seed=0).fit(X, Y, num_iterations=2, n_threads=1)
+        Model([5, 16, 1], seed=0).fit(X, Y, num_iterations=2, n_threads=1)  # blocked
     finally:
         blocked.train_steps_blocked = original
     assert seen["numba"] == 1 and set(seen["blas"]) == {1}
