@@ -151,12 +151,18 @@ def activation_backward_db(dA, A, activation, inv_m, dZ, db):
     one = dA.dtype.type(1.0)
     slope = dA.dtype.type(LEAKY_SLOPE)
     for i in range(n):
+        # dA read unconditionally: as ``dA if A > 0 else 0`` the load sits behind a branch, and
+        # when dZ is dA (the trainer) LLVM's overlap check sends the loop to its scalar version,
+        # which then branched on the sign of A: mispredicted about every other element, 5.0
+        # against 0.5 ns per element at m = 32768
         if activation == RELU:
             for j in range(m):
-                dZ[i, j] = dA[i, j] if A[i, j] > 0 else zero
+                d = dA[i, j]
+                dZ[i, j] = d if A[i, j] > 0 else zero
         elif activation == LEAKY_RELU:
             for j in range(m):
-                dZ[i, j] = dA[i, j] if A[i, j] > 0 else slope * dA[i, j]
+                d = dA[i, j]
+                dZ[i, j] = d if A[i, j] > 0 else slope * d
         elif activation == TANH:
             for j in range(m):
                 a = A[i, j]

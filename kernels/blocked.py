@@ -104,7 +104,7 @@ SERIAL_VALUES = 1 << 16       # a net whose every W takes the serial trainer's l
 # there its loops run along the examples, while the blocked trainer's rows are a few units wide.
 # Measured (float64, alternating, ms per iteration serial / blocked): [2, 4, 1] at m = 2048
 # 0.021 / 0.064 and 8192 0.084 / 0.228; [4, 8, 4, 1] at 2048 0.085 / 0.117; beyond it the
-# serial loops leave the cache and one core: [4, 8, 4, 1] at 8192 0.518 / 0.200.
+# serial loops leave the cache and one core: [4, 8, 4, 1] at 8192 0.380 / 0.201.
 FORCE = None                  # True/False overrides the choice (tools/profile_kernels.py)
 
 
@@ -242,12 +242,14 @@ def _times_derivative_rows(dA, A, activation, sigmoidal):
     one = dA.dtype.type(1.0)
     slope = dA.dtype.type(LEAKY_SLOPE)
     for r in range(rows):
-        if activation == RELU:
+        if activation == RELU:  # dA read unconditionally: see activation_backward_db
             for i in range(n):
-                dA[r, i] = dA[r, i] if A[r, i] > 0 else zero
+                d = dA[r, i]
+                dA[r, i] = d if A[r, i] > 0 else zero
         elif activation == LEAKY_RELU:
             for i in range(n):
-                dA[r, i] = dA[r, i] if A[r, i] > 0 else slope * dA[r, i]
+                d = dA[r, i]
+                dA[r, i] = d if A[r, i] > 0 else slope * d
         elif sigmoidal is not None and activation == TANH:
             for i in range(n):
                 a = A[r, i]
