@@ -213,6 +213,21 @@ def _bias_activate_rows(Z, b, activation, sigmoidal):
     rows, n = Z.shape
     zero = Z.dtype.type(0.0)
     slope = Z.dtype.type(LEAKY_SLOPE)
+    if sigmoidal is not None and (activation == TANH or activation == SIGMOID):
+        # the bias by rows, then g over the block as one run (Z is C-contiguous): along rows of
+        # a few units the vector loop never starts (tanh on 4-unit rows 4.05 against 0.90 ns
+        # per element on 64-unit rows)
+        for r in range(rows):
+            for i in range(n):
+                Z[r, i] += b[i]
+        flat = Z.reshape(rows * n)
+        if activation == TANH:
+            for t in range(flat.size):
+                flat[t] = vecmath.tanh(flat[t])
+        else:
+            for t in range(flat.size):
+                flat[t] = vecmath.sigmoid(flat[t])
+        return
     for r in range(rows):
         if activation == RELU:
             for i in range(n):
@@ -222,12 +237,6 @@ def _bias_activate_rows(Z, b, activation, sigmoidal):
             for i in range(n):
                 z = Z[r, i] + b[i]
                 Z[r, i] = z if z > 0 else slope * z
-        elif sigmoidal is not None and activation == TANH:
-            for i in range(n):
-                Z[r, i] = vecmath.tanh(Z[r, i] + b[i])
-        elif sigmoidal is not None and activation == SIGMOID:
-            for i in range(n):
-                Z[r, i] = vecmath.sigmoid(Z[r, i] + b[i])
         else:
             for i in range(n):
                 Z[r, i] = Z[r, i] + b[i]
@@ -316,11 +325,9 @@ def _block_pass(theta, dims, Xt, Y, activation, sigmoidal, use_narrow, dZ1, Wt, 
     ZL = acts[aoff - rows * nL:aoff].reshape((rows, nL))
     dZL = D[0, :rows * nL].reshape((rows, nL))
     cost = 0.0
-    for r in range(rows):
-        for i in range(nL):
-            z = ZL[r, i]
-            y = Y[i, r0 + r]
-            dZL[r, i] = vecmath.sigmoid(z) - y
+    for i in range(nL):  # examples innermost: with nL = 1 (unit stride) LLVM vectorises it
+        for r in range(rows):
+            dZL[r, i] = vecmath.sigmoid(ZL[r, i]) - Y[i, r0 + r]
     if want_cost:
         for r in range(rows):
             for i in range(nL):
