@@ -271,16 +271,24 @@ def _times_derivative_rows(dA, A, activation, sigmoidal):
 
 @jit
 def _column_sums(dZ, db, beta):
-    """db[i] = beta·db[i] + Σ_r dZ[r, i] (beta 0 or 1), rows in order (vectorised over i)."""
+    """db[i] = beta·db[i] + Σ_r dZ[r, i] (beta 0 or 1), vectorised over i, in an order fixed by
+    the shape: rows four at a time, summed pairwise and then added to db. Each addition to db
+    waits for the previous one to be stored; a row at a time that chain bounded the loop (8192
+    rows of 1, 4 and 16 units: 3.3-3.8 against 0.9-2.0 ns per row; 128 rows of 64: 9.5 against
+    6.8 float64, 12.8 against 6.0 float32)."""
     rows, n = dZ.shape
-    first = 0
     if beta == 0:
         for i in range(n):
-            db[i] = dZ[0, i]
-        first = 1
-    for r in range(first, rows):
+            db[i] = 0
+    r = 0
+    while r + 4 <= rows:
+        for i in range(n):
+            db[i] += (dZ[r, i] + dZ[r + 1, i]) + (dZ[r + 2, i] + dZ[r + 3, i])
+        r += 4
+    while r < rows:
         for i in range(n):
             db[i] += dZ[r, i]
+        r += 1
 
 
 @jit
