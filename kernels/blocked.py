@@ -78,6 +78,11 @@ def block_plan(layer_dims, m, dtype):
     if max(int(n) * int(k) for k, n in zip(layer_dims[:-1], layer_dims[1:])) >= GEMM_W:
         block = min(block, CACHE_ROWS)
     n_blocks = -(-m // block)
+    if n_blocks < 2 and m >= 2 * MIN_BLOCK:
+        # one block would leave every core but one idle: [20, 16, 8, 1] at m = 1024 took 0.092
+        # ms per iteration in one block of 1024 rows (serial 0.083), the planar net at m = 8192
+        # 0.146 in one of 8192 against 0.101 in two
+        n_blocks = 2
     if MIN_BLOCK * 2 * widest * itemsize > BLOCK_BYTES:
         # Even the smallest block overflows the cache, so blocking buys no locality, while every
         # block adds a partial of all the parameters to write and add: two blocks, one per core
@@ -99,12 +104,13 @@ def group_plan(layer_dims, n_blocks, dtype):
 
 
 BLOCKED_MIN_M = 1024          # this many examples or more: the blocked trainer, unless tiny
-SERIAL_VALUES = 1 << 16       # a net whose every W takes the serial trainer's loops (SMALL_W) stays
-# serial while its activations, Σ n_l·m values, are at most this (512 KB float64, in a core's L2):
-# there its loops run along the examples, while the blocked trainer's rows are a few units wide.
-# Measured (float64, alternating, ms per iteration serial / blocked): [2, 4, 1] at m = 2048
-# 0.021 / 0.064 and 8192 0.084 / 0.228; [4, 8, 4, 1] at 2048 0.085 / 0.117; beyond it the
-# serial loops leave the cache and one core: [4, 8, 4, 1] at 8192 0.380 / 0.201.
+SERIAL_VALUES = 1 << 15       # a net whose every W takes the serial trainer's loops (SMALL_W) stays
+# serial while its activations, Σ n_l·m values, are at most this (256 KB float64): there its loops
+# along the examples run from cache, and the blocked trainer's rows are a few units wide.
+# Measured (float64, alternating, ms per iteration serial / blocked): [2, 4, 1] at m = 1024
+# 0.012 / 0.023, 2048 0.025 / 0.032, 4096 0.052 / 0.054, 8192 0.105 / 0.103; [2, 8, 1] at
+# 2048 0.046 / 0.050, 4096 0.090 / 0.080; [4, 8, 4, 1] at 2048 0.113 / 0.061; past it the
+# serial loops leave the cache and run on one core: [2, 16, 1] at 32768 1.38 / 0.63.
 FORCE = None                  # True/False overrides the choice (tools/profile_kernels.py)
 
 

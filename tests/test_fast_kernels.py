@@ -146,7 +146,8 @@ def test_serial_trainer_with_split_products_matches_baseline(dtype, rng):
 
 @pytest.mark.parametrize("dims, m, expected", [
     ((2, 4, 1), 400, False),           # config a: tiny layers, the serial trainer's loops
-    ((2, 4, 1), 8192, False),          # tiny net, activations within SERIAL_VALUES
+    ((2, 4, 1), 4096, False),          # tiny net, activations within SERIAL_VALUES
+    ((2, 4, 1), 8192, True),           # past it
     ((4, 8, 4, 1), 32768, True),       # tiny net, activations out of cache: blocks on all cores
     ((784, 256, 128, 1), 64, False),   # config e: too few examples for two blocks
     ((784, 256, 128, 1), 512, False),  # the serial trainer splits W1's products over 4 parts
@@ -188,6 +189,10 @@ def test_block_plan_is_a_function_of_shapes():
     for dtype in ("float64", "float32"):
         assert blocked.block_plan([100] + [64] * 6 + [1], 16384, dtype) == (128, 128)
     assert blocked.block_plan([20, 16, 8, 1], 20000, "float64") == (1000, 20)
+    # never one block when there are examples for two: one core would do all the work
+    assert blocked.block_plan([20, 16, 8, 1], 1024, "float64") == (512, 2)
+    assert blocked.block_plan([2, 4, 1], 8192, "float64") == (4096, 2)
+    assert blocked.block_plan([2, 4, 1], 2 * blocked.MIN_BLOCK - 8, "float64")[1] == 1
     # many examples: blocks stay cache-sized, the group partials bounded
     dims = [784, 128, 64, 10]
     block, n_blocks = blocked.block_plan(dims, 600_000, "float64")

@@ -4,7 +4,7 @@ rule that picks the slower one shows up as a drop here.
 
 Cases (float64, relu unless said): config c's net [100, 64×6, 1] on 128, 256 and 1024 examples
 (serial, blocked, blocked), and the planar net [2, 4, 1] (tanh) on 2048, 8192 and 32768 (serial,
-serial, blocked). Data and starting parameters from the registry's ``Config`` with layer_dims and
+blocked, blocked). Data and starting parameters from the registry's ``Config`` with layer_dims and
 m replaced.
 """
 from .common import Benchmark, config, speedup
