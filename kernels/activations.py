@@ -94,7 +94,7 @@ def bias_activate_in_place(Z, b, activation):
                 row[j] = z if z > 0 else slope * z
         elif activation == TANH:
             for j in range(m):
-                row[j] = vecmath.tanh(row[j] + bi)
+                row[j] = vecmath.tanh_of(row[j] + bi)
         elif activation == SIGMOID:
             for j in range(m):
                 row[j] = vecmath.sigmoid(row[j] + bi)
@@ -128,7 +128,7 @@ def add_bias_activate(Z, b, activation, A):
             for j in range(m):
                 z = Z[i, j] + bi
                 Z[i, j] = z
-                A[i, j] = vecmath.tanh(z)
+                A[i, j] = vecmath.tanh_of(z)
         elif activation == SIGMOID:
             for j in range(m):
                 z = Z[i, j] + bi

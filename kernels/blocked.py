@@ -229,7 +229,7 @@ def _bias_activate_rows(Z, b, activation, sigmoidal):
         flat = Z.reshape(rows * n)
         if activation == TANH:
             for t in range(flat.size):
-                flat[t] = vecmath.tanh(flat[t])
+                flat[t] = vecmath.tanh_of(flat[t])
         else:
             for t in range(flat.size):
                 flat[t] = vecmath.sigmoid(flat[t])

@@ -8,12 +8,14 @@ Method (Cody–Waite range reduction, as in fdlibm's ``expm1``): x = k·ln2 + r 
 e^r by its Taylor polynomial to r^13 (exp) or its [6/6] Padé form (tanh; truncation below 1e-17
 relative either way), 2^k assembled from
 exponent bits. Relative error against NumPy ≤ ~4e-16 (tested). Inputs are float64; float32 callers
-compute in float64 and round once.
+compute in float64 and round once, except for tanh: ``tanh_of`` takes float32 to ``tanh32``, the
+same method in float32 arithmetic (16 lanes per instruction instead of 8), for the hidden layers
+of float32 networks.
 """
 import numpy as np
 from llvmlite import ir
 from numba import types
-from numba.extending import intrinsic
+from numba.extending import intrinsic, overload
 
 from ._options import jit_inline
 
@@ -103,3 +105,64 @@ def sigmoid(z):
     e = exp_nonpositive(-abs(z))
     num = 1.0 if z >= 0 else e
     return num / (1.0 + e)
+
+
+# -- float32 -----------------------------------------------------------------------------------
+_F32 = np.float32
+_LN2_HI32 = _F32(0.693145751953125)     # ln2 with its last 12 bits zero: k·_LN2_HI32 is exact
+_LN2_LO32 = _F32(1.428606765330187e-06)
+_INV_LN2_32 = _F32(1.4426950408889634)
+
+
+@intrinsic
+def _bits_to_float32(typingctx, bits):
+    """Reinterpret the low 32 bits of an int64 as the float32 with the same bits."""
+    if bits != types.int64:
+        return None
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(builder.trunc(args[0], ir.IntType(32)), ir.FloatType())
+
+    return types.float32(types.int64), codegen
+
+
+@jit_inline
+def _pow2_32(k):
+    """2^k for an integral float32 k in [-126, 127]."""
+    return _bits_to_float32((np.int64(k) + 127) << 23)
+
+
+@jit_inline
+def _exp_pade32(r):
+    """(E, O) of the [3/3] Padé form of e^r, (E + O)/(E − O), in float32: truncation below 1e-8
+    relative for |r| ≤ ln2/2."""
+    r2 = r * r
+    E = _F32(1.0) + r2 * _F32(0.1)
+    O = r * (_F32(0.5) + r2 * _F32(1.0 / 120.0))
+    return E, O
+
+
+@jit_inline
+def tanh32(z):
+    """``tanh`` in float32 arithmetic (z float32): the same quotient, a [3/3] Padé form."""
+    x = _F32(-2.0) * abs(z)
+    x = x if not x < _F32(-20.0) else _F32(-20.0)  # tanh(10) == 1 in float32
+    k = np.floor(x * _INV_LN2_32 + _F32(0.5))
+    r = (x - k * _LN2_HI32) - k * _LN2_LO32
+    s = _pow2_32(k)
+    E, O = _exp_pade32(r)
+    D = E - O
+    sO2 = _F32(2.0) * s * O
+    return np.copysign(-(sO2 + (s - _F32(1.0)) * D) / ((s + _F32(1.0)) * D + sO2), z)
+
+
+def tanh_of(z):
+    """tanh in z's own precision: ``tanh32`` for float32, else ``tanh`` (float64)."""
+    return tanh32(z) if isinstance(z, np.float32) else tanh(z)
+
+
+@overload(tanh_of, inline="always")
+def _tanh_of(z):
+    if z == types.float32:
+        return lambda z: tanh32(z)
+    return lambda z: tanh(z)

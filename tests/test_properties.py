@@ -346,6 +346,9 @@ CASES = {
     "vecmath.exp_nonpositive": lambda rng: [(x,) for x in NONPOSITIVE],
     "vecmath.tanh": lambda rng: [(z,) for z in SCALARS],
     "vecmath.sigmoid": lambda rng: [(z,) for z in SCALARS],
+    "vecmath._pow2_32": lambda rng: [(np.float32(k),) for k in (-126.0, -1.0, 0.0, 5.0, 127.0)],
+    "vecmath._exp_pade32": lambda rng: [(np.float32(r),) for r in (-0.3466, -1e-12, 0.0, 0.3466)],
+    "vecmath.tanh32": lambda rng: [(np.float32(z),) for z in SCALARS],
 }
 
 
@@ -353,7 +356,8 @@ def _gemm_reference(alpha, A, trans_A, B, trans_B, beta, C):
     C[:] = alpha * ((A.T if trans_A else A) @ (B.T if trans_B else B)) + beta * C
 
 
-REFERENCE = {"vecmath._pow2": lambda k: 2.0 ** k, "blas.gemm": _gemm_reference}
+REFERENCE = {"vecmath._pow2": lambda k: 2.0 ** k, "vecmath._pow2_32": lambda k: np.float32(2.0 ** k),
+             "blas.gemm": _gemm_reference}
 
 
 def test_every_kernel_has_a_small_case():
@@ -383,7 +387,9 @@ def _assert_same(got, expected, what):
     elif isinstance(expected, float) and math.isnan(expected):
         assert math.isnan(got), what
     else:
-        assert got == pytest.approx(expected, rel=1e-12, abs=1e-300), what
+        # a float32 result is compared at float32's precision: compiled code fuses a·b + c
+        rel = 1e-6 if isinstance(expected, np.float32) else 1e-12
+        assert got == pytest.approx(expected, rel=rel, abs=1e-300), what
 
 
 @pytest.mark.parametrize("name", sorted(set(all_kernels()) & set(CASES)))
