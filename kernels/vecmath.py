@@ -109,7 +109,7 @@ def sigmoid(z):
 
 # -- float32 -----------------------------------------------------------------------------------
 _F32 = np.float32
-_LN2_HI32 = _F32(0.693145751953125)     # ln2 with its last 12 bits zero: k·_LN2_HI32 is exact
+_LN2_HI32 = _F32(0.693145751953125)     # ln2 with its last 9 bits zero: k·_LN2_HI32 is exact
 _LN2_LO32 = _F32(1.428606765330187e-06)
 _INV_LN2_32 = _F32(1.4426950408889634)
 
