@@ -130,6 +130,30 @@ def train(X, Y, parameters, hidden_activation="relu", learning_rate=0.0075, num_
     return parameters, costs
 
 
+def train_minibatch(X, Y, parameters, hidden_activation="relu", learning_rate=0.0075,
+                    num_epochs=100, batch_size=64, permutation=None, record_every=100):
+    """Minibatch gradient descent as the course's optimisation notebook runs it: each epoch takes
+    the columns in the order ``permutation(epoch)`` gives (default: unshuffled), one step per batch
+    of ``batch_size`` (the last holds the remainder). Returns (parameters, costs), a cost being the
+    mean over all m examples of each batch's cost before that batch's update."""
+    m = X.shape[1]
+    costs = []
+    for epoch in range(num_epochs):
+        order = np.arange(m) if permutation is None else permutation(epoch)
+        X_shuffled, Y_shuffled = X[:, order], Y[:, order]
+        cost_total = 0.0
+        for start in range(0, m, batch_size):
+            X_batch = X_shuffled[:, start:start + batch_size]
+            Y_batch = Y_shuffled[:, start:start + batch_size]
+            AL, caches = L_model_forward(X_batch, parameters, hidden_activation)
+            cost_total += compute_cost(caches[-1][1], Y_batch) * X_batch.shape[1]
+            grads = L_model_backward(AL, Y_batch, caches, hidden_activation)
+            parameters = update_parameters(parameters, grads, learning_rate)
+        if record_every and epoch % record_every == 0:
+            costs.append((epoch, cost_total / m))
+    return parameters, costs
+
+
 def predict_proba(X, parameters, hidden_activation="relu"):
     AL, _ = L_model_forward(X, parameters, hidden_activation)
     return AL

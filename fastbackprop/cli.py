@@ -11,6 +11,7 @@ import zipfile
 import numpy as np
 
 from . import _validate, baseline, datasets
+from .kernels import minibatch
 from .model import Model
 
 FLOWER = dict(hidden=[4], activation="tanh", learning_rate=1.2, iterations=10000)
@@ -72,6 +73,8 @@ def build_parser():
                        "0.0075 on a file")
     train.add_argument("--iterations", type=int, help="default 10000 on the flower, 2500 on "
                        "a file")
+    train.add_argument("--batch-size", type=int, help="minibatches of this many examples, "
+                       "shuffled each iteration (default: full batch)")
     train.add_argument("--dtype", default="float64", help="float64 (default) or float32")
     train.add_argument("--seed", type=int, default=3, help="initialisation seed (default 3)")
     train.add_argument("--save", help="write the trained model to this .npz")
@@ -128,23 +131,28 @@ def train(args):
                             "learning_rate")
     iterations = _option(_validate.count, iterations, "--iterations", "num_iterations")
     _option(_validate.seed, args.seed, "--seed", "seed")
+    batch_size = args.batch_size
+    if batch_size is not None:
+        batch_size = _option(lambda v, name: _validate.count(v, name, minimum=1), batch_size,
+                             "--batch-size", "batch_size")
 
     model = Model(layer_dims, hidden_activation=activation, dtype=args.dtype, seed=args.seed)
     start_parameters = model.parameters
-    print(f"Training {model} on {source}: {iterations} iterations, learning rate "
+    batches = "" if batch_size is None else f" of minibatches of {batch_size}"
+    print(f"Training {model} on {source}: {iterations} iterations{batches}, learning rate "
           f"{learning_rate}")
     every = max(1, iterations // 10)
 
     # the first call compiles the kernels (or loads them from numba's on-disk cache)
     warm = Model.from_parameters(start_parameters, activation, args.dtype)
     start = time.perf_counter()
-    warm.fit(X, Y, learning_rate=learning_rate, num_iterations=1)
+    warm.fit(X, Y, learning_rate=learning_rate, num_iterations=1, batch_size=batch_size)
     compile_s = time.perf_counter() - start
 
     start = time.perf_counter()
     try:
         model.fit(X, Y, learning_rate=learning_rate, num_iterations=iterations,
-                  record_every=every, print_cost=not args.quiet)
+                  record_every=every, print_cost=not args.quiet, batch_size=batch_size)
     except KeyboardInterrupt:  # the model is consistent (see Model.fit): keep what was trained
         if args.save:
             model.save(args.save)
@@ -161,8 +169,14 @@ def train(args):
         Xb = np.ascontiguousarray(X, dtype=model.dtype)
         Yb = np.ascontiguousarray(Y, dtype=model.dtype)
         start = time.perf_counter()
-        parameters, _ = baseline.train(Xb, Yb, start_parameters, activation, learning_rate,
-                                       iterations, record_every=every)
+        if batch_size is None or batch_size >= Xb.shape[1]:
+            parameters, _ = baseline.train(Xb, Yb, start_parameters, activation, learning_rate,
+                                           iterations, record_every=every)
+        else:  # the same shuffles as the model's
+            parameters, _ = baseline.train_minibatch(
+                Xb, Yb, start_parameters, activation, learning_rate, iterations, batch_size,
+                lambda epoch: minibatch.permutation_of(model._shuffle_seed, epoch, Xb.shape[1]),
+                record_every=every)
         numpy_s = time.perf_counter() - start
         ZL = baseline.L_model_forward(Xb, parameters, activation)[1][-1][1]
         print(f"NumPy baseline: final cost {baseline.compute_cost(ZL, Yb):.6f}, {numpy_s:.3f} s "

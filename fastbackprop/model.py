@@ -1,4 +1,5 @@
-"""``fastbackprop.Model``: a dense binary classifier trained by full-batch gradient descent.
+"""``fastbackprop.Model``: a dense binary classifier trained by gradient descent, full-batch or
+by minibatches.
 
 Parameters live in one flat vector (``kernels.network``); ``parameters`` gives them back in the
 course's dict layout. Training runs in compiled chunks of iterations, returning to Python only to
@@ -12,12 +13,13 @@ import tempfile
 import threading
 import time
 import zipfile
+from collections import namedtuple
 
 import numpy as np
 
 from . import _init, _threads, _validate
 from .kernels import CODES, make_workspace, n_parameters
-from .kernels import blocked, network
+from .kernels import blocked, minibatch, network
 
 FORMAT_VERSION = 1
 _CHUNK_SECONDS = 0.05  # compiled chunks this long keep Ctrl-C and the progress bar responsive
@@ -36,6 +38,7 @@ class Model:
         self.hidden_activation = _validate.activation(hidden_activation)
         self.dtype = _validate.dtype(dtype)
         seed = _validate.seed(seed)
+        self._shuffle_seed = _shuffle_seed(seed)
         scheme = _init.default_scheme(self.hidden_activation) if init is None else init
         self._set_theta(_init.initialize(self.layer_dims, scheme, seed, self.dtype))
         self.costs = []
@@ -67,6 +70,7 @@ class Model:
         model.hidden_activation = _validate.activation(hidden_activation)
         model.dtype = _validate.dtype(dtype)
         model._set_theta(parameters)
+        model._shuffle_seed = _shuffle_seed(None)
         model.costs = []
         model.iterations = 0
         return model
@@ -118,12 +122,18 @@ class Model:
 
     # -- training ------------------------------------------------------------------------------
 
-    def _workspace_for(self, m, use_blocked=False):
-        kind = blocked.BlockedWorkspace if use_blocked else network.Workspace
-        ws = self._workspace
-        if ws is None or ws.m != m or not isinstance(ws, kind):
-            maker = blocked.make_blocked_workspace if use_blocked else make_workspace
-            self._workspace = maker(self.layer_dims, m, self.dtype)
+    def _workspace_for(self, m, use_blocked=False, batch_size=None):
+        key = (m, use_blocked, batch_size)
+        if self._workspace is None or self._workspace_key != key:
+            if batch_size is not None:
+                self._workspace = _MinibatchWorkspace(
+                    make_workspace(self.layer_dims, batch_size, self.dtype),
+                    *minibatch.make_shuffle_buffers(self.layer_dims[0], m, self.dtype))
+            elif use_blocked:
+                self._workspace = blocked.make_blocked_workspace(self.layer_dims, m, self.dtype)
+            else:
+                self._workspace = make_workspace(self.layer_dims, m, self.dtype)
+            self._workspace_key = key
             self._first_chunk = 1  # iterations in a fit's first compiled call (see _train)
         return self._workspace
 
@@ -134,11 +144,21 @@ class Model:
         return X, _validate.labels(Y, X.shape[1], self.dtype)
 
     def fit(self, X, Y, learning_rate=0.0075, num_iterations=3000, record_every=100,
-            print_cost=False, progress=None, n_threads=None):
-        """Full-batch gradient descent, continuing from the current parameters. Returns self.
+            print_cost=False, progress=None, n_threads=None, batch_size=None, seed=None):
+        """Gradient descent, continuing from the current parameters. Returns self.
+
+        An iteration is one pass over the m examples. Full-batch by default: one step per
+        iteration. With ``batch_size`` < m, each iteration (epoch) shuffles the examples and takes
+        one step per batch of ``batch_size`` (the last batch holds the remainder, as the course's
+        ``random_mini_batches``), each step's gradient averaged over its batch. The shuffle
+        depends only on ``seed`` (None: the model's, drawn from the constructor's ``seed``) and
+        the iteration number, so one long fit and several short ones give the same parameters.
+        The minibatch path keeps one shuffled copy of X.
 
         The cost before the update of every ``record_every``-th iteration (counted over all fits)
-        is appended to ``costs`` as (iteration, cost) and printed if ``print_cost``. ``progress``
+        is appended to ``costs`` as (iteration, cost) and printed if ``print_cost``; with
+        minibatches it is the mean over the examples of each batch's cost before that batch's
+        update (the course's ``cost_total / m``). ``progress``
         shows a tqdm bar: True, False, or None for "when stderr is a terminal and the run is
         long". Ctrl-C stops at an iteration boundary, keeps what was trained and re-raises.
         ``n_threads`` caps numba's threads for this call (the BLAS runs single-threaded inside;
@@ -150,12 +170,17 @@ class Model:
         learning_rate = _validate.learning_rate(learning_rate)
         num_iterations = _validate.count(num_iterations, "num_iterations")
         record_every = _validate.count(record_every or 0, "record_every")
+        if batch_size is not None:
+            batch_size = _validate.count(batch_size, "batch_size", minimum=1)
+            if batch_size >= X.shape[1]:
+                batch_size = None  # one batch of all the examples: full-batch descent
+        seed = self._shuffle_seed if seed is None else _validate.seed(seed)
         with self._lock:
             start = (self._theta.copy(), self.iterations, len(self.costs))
             finite = [True]  # False once the cost is NaN/inf (set by _train)
             try:
                 self._train(X, Y, learning_rate, num_iterations, record_every, print_cost,
-                            progress, finite, n_threads)
+                            progress, finite, n_threads, batch_size, seed)
             except BaseException:  # Ctrl-C keeps what was trained, unless it is garbage
                 if not finite[0] or not np.isfinite(self._theta).all():
                     self._restore(start)
@@ -176,12 +201,20 @@ class Model:
         del self.costs[n_costs:]
 
     def _train(self, X, Y, learning_rate, num_iterations, record_every, print_cost, progress,
-               finite, n_threads=None):
+               finite, n_threads=None, batch_size=None, seed=0):
         """The compiled loop. Stops early with finite[0] = False if the cost is NaN/inf."""
-        use_blocked = blocked.use_blocked(self.layer_dims, X.shape[1])
-        ws = self._workspace_for(X.shape[1], use_blocked)
+        # minibatches always take the serial trainer (one block of examples per step)
+        use_blocked = batch_size is None and blocked.use_blocked(self.layer_dims, X.shape[1])
+        ws = self._workspace_for(X.shape[1], use_blocked, batch_size)
         activation = CODES[self.hidden_activation]
-        if use_blocked:
+        if batch_size is not None:
+            def steps(n):
+                net = ws.net
+                return minibatch.train_epochs(self._theta, self._dims, X, Y, activation,
+                                              learning_rate, batch_size, seed, self.iterations,
+                                              n, ws.order, ws.Xs, ws.Ys, ws.staging, net.acts, net.AL,
+                                              net.D0, net.D1, net.grad, True)
+        elif use_blocked:
             fill_Xt = True  # the first compiled call of this fit copies X into ws.Xt
 
             def steps(n):
@@ -377,9 +410,20 @@ class Model:
         return state
 
     def __setstate__(self, state):
+        state.setdefault("_shuffle_seed", _shuffle_seed(None))  # pickled before minibatches
         self.__dict__.update(state)
         self._workspace = None
         self._lock = threading.RLock()
+
+
+_MinibatchWorkspace = namedtuple("MinibatchWorkspace", "net order Xs Ys staging")
+
+
+def _shuffle_seed(seed):
+    """The model's minibatch shuffle seed: from the constructor's seed, else fresh entropy."""
+    if seed is None:
+        return int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> np.uint64(1))
+    return seed
 
 
 def _read_npz(path):

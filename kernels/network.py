@@ -66,10 +66,21 @@ def forward_split(theta, dims, X, activation, acts, split):
         A_prev = A
 
 
+@jit_inline
+def _units(dims):
+    """n_1 + … + n_L: acts holds that many rows of m values (a minibatch may use fewer than the
+    workspace has room for, so ends are computed from the shapes, never from acts.size)."""
+    total = 0
+    for l in range(1, dims.size):
+        total += dims[l]
+    return total
+
+
 @jit
 def logits(acts, dims, m):
     n = dims[-1]
-    return acts[acts.size - n * m:].reshape((n, m))
+    end = _units(dims) * m
+    return acts[end - n * m:end].reshape((n, m))
 
 
 @jit
@@ -109,16 +120,17 @@ def _layer_delta(theta, dims, X, Y, activation, acts, AL, cur, other, grad, l, o
 
 
 @jit_inline
-def _walk_start(theta, X, acts, D0, D1):
-    """Where both backward walks start: 1/m, the ends of theta and acts (they walk from the end)
-    and the delta buffers, dZ in the first."""
-    return 1.0 / X.shape[1], theta.size, acts.size, D0, D1
+def _walk_start(theta, dims, X, D0, D1):
+    """Where both backward walks start: 1/m, the ends of theta and of the activations (they walk
+    from the end) and the delta buffers, dZ in the first."""
+    m = X.shape[1]
+    return 1.0 / m, theta.size, _units(dims) * m, D0, D1
 
 
 @jit
 def backward_split(theta, dims, X, Y, activation, acts, AL, D0, D1, grad, split):
     """``backward``; ``split`` as in ``forward_split``."""
-    inv_m, off, aoff, cur, other = _walk_start(theta, X, acts, D0, D1)
+    inv_m, off, aoff, cur, other = _walk_start(theta, dims, X, D0, D1)
     for l in range(dims.size - 1, 0, -1):
         W, b, dW, db, A_prev, dZ, dA_prev, off, aoff = _layer_delta(
             theta, dims, X, Y, activation, acts, AL, cur, other, grad, l, off, aoff, inv_m)
@@ -136,7 +148,7 @@ def backward_update_split(theta, dims, X, Y, activation, learning_rate, acts, AL
     """``backward_split`` and the update in one pass: layer by layer from the last, dZ and db,
     dA_prev = Wᵀ·dZ while W is still this step's, then W -= α·dW inside the dW product
     (``dense.layer_dW_update``) and b -= α·db. grad holds db (and dW of small layers) only."""
-    inv_m, off, aoff, cur, other = _walk_start(theta, X, acts, D0, D1)
+    inv_m, off, aoff, cur, other = _walk_start(theta, dims, X, D0, D1)
     for l in range(dims.size - 1, 0, -1):
         W, b, dW, db, A_prev, dZ, dA_prev, off, aoff = _layer_delta(
             theta, dims, X, Y, activation, acts, AL, cur, other, grad, l, off, aoff, inv_m)

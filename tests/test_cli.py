@@ -44,6 +44,15 @@ def test_train_on_a_data_file(tmp_path, capsys):
     assert "dtype='float32'" in out and "NumPy baseline" not in out
 
 
+def test_train_by_minibatches_matches_the_baseline(capsys):
+    assert main(["train", "--iterations", "40", "--batch-size", "64", "--learning-rate",
+                 "0.5"]) == 0
+    out = capsys.readouterr().out
+    assert "minibatches of 64" in out
+    costs = [line.split("final cost ")[1][:8] for line in out.splitlines() if "final cost" in line]
+    assert len(costs) == 2 and costs[0] == costs[1]  # fastbackprop and NumPy, same shuffles
+
+
 @pytest.mark.parametrize("argv, message", [
     (["train", "--data", "missing.npz"], "data file not found: missing.npz"),
     (["train", "--layer-dims", "3,4,1"], "X has 2 features (rows), but the model is expecting 3"),
@@ -51,6 +60,7 @@ def test_train_on_a_data_file(tmp_path, capsys):
     (["train", "--dtype", "float16"], "dtype must be 'float32' or 'float64'"),
     (["train", "--learning-rate", "-1"], "learning_rate must be a finite number >= 0"),
     (["predict", "nope.npz", "x.npz"], "nope.npz"),
+    (["train", "--batch-size", "0"], "--batch-size: batch_size must be an integer >= 1"),
 ])
 def test_user_mistakes_give_one_line(argv, message, capsys):
     assert main(argv) == 2

@@ -232,18 +232,24 @@ _ALLOC_SCRIPT = r"""
 import numpy as np
 from numba.core.runtime import rtsys
 from fastbackprop import Model
-from fastbackprop.kernels import blocked, network, CODES
-# the serial trainer (row-split products), the blocked trainer, and the blocked trainer with W1
-# updated by columns
-for dims, m in (([300, 512, 8, 1], 100), ([300, 512, 8, 1], 1500), ([1100, 6, 3, 1], 1500)):
+from fastbackprop.kernels import blocked, minibatch, network, CODES
+# the serial trainer (row-split products), the blocked trainer, the blocked trainer with W1
+# updated by columns, and minibatch epochs (batches of 64, the last of 58)
+for dims, m, b in (([300, 512, 8, 1], 100, None), ([300, 512, 8, 1], 1500, None),
+                   ([1100, 6, 3, 1], 1500, None), ([300, 512, 8, 1], 250, 64)):
     rng = np.random.default_rng(0)
     X = rng.standard_normal((dims[0], m))
     Y = (rng.random((1, m)) > 0.5).astype(float)
-    model = Model(dims, "tanh", seed=0).fit(X, Y, num_iterations=2)
+    model = Model(dims, "tanh", seed=0).fit(X, Y, num_iterations=2, batch_size=b)
     ws = model._workspace
 
     def run(n):
-        if isinstance(ws, blocked.BlockedWorkspace):
+        if b is not None:
+            net = ws.net
+            minibatch.train_epochs(model._theta, model._dims, X, Y, CODES["tanh"], 0.01, b, 1, 0,
+                                   n, ws.order, ws.Xs, ws.Ys, ws.staging, net.acts, net.AL,
+                                   net.D0, net.D1, net.grad, True)
+        elif isinstance(ws, blocked.BlockedWorkspace):
             blocked.run_blocked(model._theta, model._dims, ws, X, Y, CODES["tanh"], 0.01, n)
         else:
             network.train_steps_split(model._theta, model._dims, X, Y, CODES["tanh"], 0.01, n,
@@ -261,7 +267,7 @@ for dims, m in (([300, 512, 8, 1], 100), ([300, 512, 8, 1], 1500), ([1100, 6, 3,
 
 def test_no_heap_allocation_per_iteration():
     """numba's own allocation counter (NUMBA_NRT_STATS): twice the iterations, not one more
-    allocation, in both trainers (what a call allocates is the argument boxing at its boundary)."""
+    allocation, in both trainers and in minibatch epochs (what a call allocates is the argument boxing at its boundary)."""
     import os
     import subprocess
     import sys
@@ -270,7 +276,7 @@ def test_no_heap_allocation_per_iteration():
     assert done.returncode == 0, done.stderr[-2000:]
     lines = [line.split() for line in done.stdout.splitlines()]
     assert [line[0] for line in lines] == ["Workspace", "BlockedWorkspace",
-                                           "BlockedWorkspace+dZ1"]
+                                           "BlockedWorkspace+dZ1", "MinibatchWorkspace"]
     from fastbackprop.kernels import dense
     assert dense.row_parts(512, 300, 100) > 1  # the serial case runs the parallel row split
     for _, two, four in lines:

@@ -167,6 +167,22 @@ def _network_cases(rng, kind, dims=(3, 5, 4, 1)):
     return cases
 
 
+def _minibatch_cases(rng):
+    """Two epochs of batches of 4 from m = 10 (the last batch holds 2), every activation."""
+    from fastbackprop.kernels import minibatch
+    cases = []
+    for code in K.CODES.values():
+        dims = np.array((3, 5, 4, 1), np.int64)
+        ws = K.make_workspace(dims, 4, np.float64)
+        theta = rng.standard_normal(K.n_parameters(dims)) * 0.5
+        X = rng.standard_normal((3, 10))
+        Y = (rng.random((1, 10)) > 0.5).astype(np.float64)
+        cases.append((theta, dims, X, Y, code, 0.1, 4, 11, 2, 2,
+                      *minibatch.make_shuffle_buffers(3, 10, np.float64),
+                      ws.acts, ws.AL, ws.D0, ws.D1, ws.grad, True))
+    return cases
+
+
 def _blocked_cases(rng, kind):
     """The many-examples trainer (examples as rows, blocks of 8 of m = 20: three blocks)."""
     blocked = importlib.import_module(f"{K.__name__}.blocked")
@@ -299,7 +315,8 @@ CASES = {
     "network.backward_split": lambda rng: _split(_network_cases(rng, "backward")),
     "network.train_steps_split": lambda rng: _split(_network_cases(rng, "train_steps")),
     "network._walk_start": lambda rng: [
-        (case[0], case[2], case[5], case[7], case[8]) for case in _network_cases(rng, "backward")],
+        (case[0], case[1], case[2], case[7], case[8]) for case in _network_cases(rng, "backward")],
+    "network._units": lambda rng: [(np.array(dims, np.int64),) for dims in ((3, 1), (3, 5, 4, 1))],
     "network._layer_delta": lambda rng: [
         (case[0], case[1], case[2], case[3], case[4], case[5], case[6], case[7], case[8].copy(),
          case[9], l, off, aoff, 1 / 6)
@@ -328,6 +345,13 @@ CASES = {
         rng.standard_normal(K.n_parameters(np.array([3, 5, 4, 1]))), np.array([3, 5, 4, 1]),
         np.zeros(19), np.array([-1, 0, -1, 15]))],  # layers 1 and 3 transposed, 2 not
     "blocked.train_steps_blocked": lambda rng: _blocked_cases(rng, "train_steps_blocked"),
+    "minibatch._mix": lambda rng: [(np.uint64(z),) for z in (0, 1, 2**63, 2**64 - 1)],
+    "minibatch.permutation": lambda rng: [(seed, epoch, np.empty(m, np.int64))
+                                          for seed, epoch, m in ((0, 0, 1), (5, 3, 9), (2**62, 7, 30))],
+    "minibatch.shuffle_into": lambda rng: [
+        (rng.standard_normal((3, m)), rng.random((1, m)), rng.permutation(m), b,
+         np.zeros(3 * m), np.zeros(m), np.zeros((4, m))) for m, b in ((7, 3), (8, 8), (5, 1))],
+    "minibatch.train_epochs": lambda rng: _minibatch_cases(rng),
     "narrow.forward_nt": lambda rng: [(rng.standard_normal((r, 9)), rng.standard_normal((n, 9)),
                                        np.empty((r, n))) for r, n in ((6, 5), (4, 4))],
     "course.course_sigmoid": lambda rng: [(z,) for z in COURSE_SCALARS],

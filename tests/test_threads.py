@@ -22,18 +22,21 @@ import numpy as np
 from fastbackprop import Model
 from fastbackprop.kernels import blocked
 out = []
-for dims, m, dtype, n_threads in (([30, 40, 24, 1], 2500, "float64", None),
-                                  ([30, 40, 24, 1], 2500, "float32", None),
-                                  ([30, 40, 24, 1], 2500, "float64", 1),
-                                  ([1100, 6, 3, 1], 1200, "float64", None),  # W1 by columns
-                                  ([200, 48, 16, 1], 100, "float64", None),
-                                  ([200, 48, 16, 1], 100, "float32", None),
-                                  ([200, 48, 16, 1], 100, "float64", 2)):
+B = None
+for dims, m, dtype, n_threads, b in (([30, 40, 24, 1], 2500, "float64", None, B),
+                                     ([30, 40, 24, 1], 2500, "float32", None, B),
+                                     ([30, 40, 24, 1], 2500, "float64", 1, B),
+                                     ([1100, 6, 3, 1], 1200, "float64", None, B),  # W1 by columns
+                                     ([200, 48, 16, 1], 100, "float64", None, B),
+                                     ([200, 48, 16, 1], 100, "float32", None, B),
+                                     ([200, 48, 16, 1], 100, "float64", 2, B),
+                                     ([200, 48, 16, 1], 300, "float64", None, 64)):
     rng = np.random.default_rng(0)
     X = rng.standard_normal((dims[0], m)).astype(dtype)
     Y = (rng.random((1, m)) > 0.5).astype(dtype)
     model = Model(dims, "relu", dtype=dtype, seed=1)
-    model.fit(X, Y, learning_rate=0.05, num_iterations=4, record_every=1, n_threads=n_threads)
+    model.fit(X, Y, learning_rate=0.05, num_iterations=4, record_every=1, n_threads=n_threads,
+              batch_size=b)
     ws = model._workspace
     n_blocks = getattr(ws, "n_blocks", 0)
     out.append(f"{n_blocks}:" + hashlib.sha256(model._theta.tobytes()).hexdigest()[:16]
@@ -56,7 +59,7 @@ def test_parameters_bitwise_identical_across_numba_and_blas_thread_counts():
     first = results[(1, 1)]
     blocks = [int(r.split(":")[0]) for r in first]
     assert min(blocks[:4]) >= 2  # the blocked path, several blocks
-    assert blocks[4:] == [0, 0, 0]  # the serial path
+    assert blocks[4:] == [0, 0, 0, 0]  # the serial path (the last: minibatches)
     for key, result in results.items():
         assert result == first, key
 
