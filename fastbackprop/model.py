@@ -212,7 +212,7 @@ class Model:
                 net = ws.net
                 return minibatch.train_epochs(self._theta, self._dims, X, Y, activation,
                                               learning_rate, batch_size, seed, self.iterations,
-                                              n, ws.order, ws.Xs, ws.Ys, ws.staging, net.acts, net.AL,
+                                              n, ws.order, ws.Xs, ws.Ys, ws.row, net.acts, net.AL,
                                               net.D0, net.D1, net.grad, True)
         elif use_blocked:
             fill_Xt = True  # the first compiled call of this fit copies X into ws.Xt
@@ -416,7 +416,7 @@ class Model:
         self._lock = threading.RLock()
 
 
-_MinibatchWorkspace = namedtuple("MinibatchWorkspace", "net order Xs Ys staging")
+_MinibatchWorkspace = namedtuple("MinibatchWorkspace", "net order Xs Ys row")
 
 
 def _shuffle_seed(seed):

@@ -10,9 +10,8 @@ One strided copy of X per epoch (not a gather per batch): a batch's columns are 
 X, so gathering them step by step would read a cache line per value.
 """
 import numpy as np
-from numba import prange
 
-from ._options import jit, jit_parallel
+from ._options import jit
 from .loss import sigmoid_cross_entropy
 from .network import backward_update_split, forward_split, logits
 
@@ -44,38 +43,34 @@ def permutation(seed, epoch, order):
         order[i], order[j] = order[j], order[i]
 
 
-SHUFFLE_PARTS = 4  # rows of X shuffled in parallel parts, each with its own staging row
-
-
-@jit_parallel
-def shuffle_into(X, Y, order, batch_size, Xs, Ys, staging):
+@jit
+def shuffle_into(X, Y, order, batch_size, Xs, Ys, row):
     """Columns of X (and Y) in ``order``, batch by batch: batch k, columns order[k·b : k·b + b_k],
     goes to Xs[n_x·k·b : n_x·(k·b + b_k)] as a C-contiguous (n_x, b_k) block.
 
-    Row by row of X, each row first copied in order to a staging row (the prefetcher streams it
-    from memory), then read in the shuffled order from there while its values scatter to every
-    batch. Measured on 784 × 6400 float64 (40 MB), ms per epoch: batch by batch 45 (each batch
-    reads a line of every row, so every line is loaded once per value in it); row by row 18-22
-    (random reads from memory); staged 14; staged in two threads 6-10; a memcpy of X 3."""
+    Row by row of X, each row first copied in order to ``row`` (the prefetcher streams it from
+    memory), then read in the shuffled order from there while its values scatter to every batch.
+    Measured on 784 × 6400 float64 (40 MB), ms per epoch: batch by batch 45 (each batch reads a
+    line of every row, so every line is loaded once per value in it); row by row 18-22 (random
+    reads from memory); staged 14; a memcpy of X 3. Staged rows in two threads took 6-10 ms, but
+    the parallel loop added 1-2 s to a cold first fit (10.7-11.6 against 9.6-9.8 s), past the
+    10 s budget, so this stays serial."""
     n_x, m = X.shape
-    parts = staging.shape[0]
-    for part in prange(parts):
-        row = staging[part]
-        for r in range(part, n_x, parts):
-            for c in range(m):
-                row[c] = X[r, c]
-            for start in range(0, m, batch_size):
-                mb = min(batch_size, m - start)
-                at = n_x * start + r * mb  # row r of batch (start // batch_size)
-                for j in range(mb):
-                    Xs[at + j] = row[order[start + j]]
+    for r in range(n_x):
+        for c in range(m):
+            row[c] = X[r, c]
+        for start in range(0, m, batch_size):
+            mb = min(batch_size, m - start)
+            at = n_x * start + r * mb  # row r of batch (start // batch_size)
+            for j in range(mb):
+                Xs[at + j] = row[order[start + j]]
     for j in range(m):
         Ys[j] = Y[0, order[j]]
 
 
 @jit
 def train_epochs(theta, dims, X, Y, activation, learning_rate, batch_size, seed, first_epoch,
-                 n_epochs, order, Xs, Ys, staging, acts, AL, D0, D1, grad, split):
+                 n_epochs, order, Xs, Ys, row, acts, AL, D0, D1, grad, split):
     """n_epochs of minibatch gradient descent, in place on theta; epoch numbers start at
     ``first_epoch`` (they key the shuffles). The workspace is sized for ``batch_size`` examples.
     Returns the first epoch's cost: the mean over all m examples of each batch's cross-entropy,
@@ -84,7 +79,7 @@ def train_epochs(theta, dims, X, Y, activation, learning_rate, batch_size, seed,
     cost = np.nan
     for epoch in range(n_epochs):
         permutation(seed, first_epoch + epoch, order)
-        shuffle_into(X, Y, order, batch_size, Xs, Ys, staging)
+        shuffle_into(X, Y, order, batch_size, Xs, Ys, row)
         total = 0.0
         for start in range(0, m, batch_size):
             mb = min(batch_size, m - start)
@@ -108,7 +103,6 @@ def permutation_of(seed, epoch, m):
 
 
 def make_shuffle_buffers(n_x, m, dtype):
-    """order, Xs, Ys, staging for ``train_epochs``: one shuffled copy of the data."""
-    return (np.empty(m, np.int64), np.empty(n_x * m, dtype), np.empty(m, dtype),
-            np.empty((SHUFFLE_PARTS, m), dtype))
+    """order, Xs, Ys, row for ``train_epochs``: one shuffled copy of the data, and a row."""
+    return np.empty(m, np.int64), np.empty(n_x * m, dtype), np.empty(m, dtype), np.empty(m, dtype)
 

@@ -247,7 +247,7 @@ for dims, m, b in (([300, 512, 8, 1], 100, None), ([300, 512, 8, 1], 1500, None)
         if b is not None:
             net = ws.net
             minibatch.train_epochs(model._theta, model._dims, X, Y, CODES["tanh"], 0.01, b, 1, 0,
-                                   n, ws.order, ws.Xs, ws.Ys, ws.staging, net.acts, net.AL,
+                                   n, ws.order, ws.Xs, ws.Ys, ws.row, net.acts, net.AL,
                                    net.D0, net.D1, net.grad, True)
         elif isinstance(ws, blocked.BlockedWorkspace):
             blocked.run_blocked(model._theta, model._dims, ws, X, Y, CODES["tanh"], 0.01, n)

@@ -78,8 +78,8 @@ def test_permutation_depends_on_seed_and_epoch_only():
 def test_shuffle_lays_out_each_batch_contiguously(rng):
     X, Y = classification_data(rng, 3, 11)
     order = minibatch.permutation_of(5, 0, 11)
-    _, Xs, Ys, staging = minibatch.make_shuffle_buffers(3, 11, X.dtype)
-    minibatch.shuffle_into(X, Y, order, 4, Xs, Ys, staging)
+    _, Xs, Ys, row = minibatch.make_shuffle_buffers(3, 11, X.dtype)
+    minibatch.shuffle_into(X, Y, order, 4, Xs, Ys, row)
     for start in (0, 4, 8):
         mb = min(4, 11 - start)
         block = Xs[3 * start:3 * (start + mb)].reshape(3, mb)

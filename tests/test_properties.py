@@ -350,7 +350,7 @@ CASES = {
                                           for seed, epoch, m in ((0, 0, 1), (5, 3, 9), (2**62, 7, 30))],
     "minibatch.shuffle_into": lambda rng: [
         (rng.standard_normal((3, m)), rng.random((1, m)), rng.permutation(m), b,
-         np.zeros(3 * m), np.zeros(m), np.zeros((4, m))) for m, b in ((7, 3), (8, 8), (5, 1))],
+         np.zeros(3 * m), np.zeros(m), np.zeros(m)) for m, b in ((7, 3), (8, 8), (5, 1))],
     "minibatch.train_epochs": lambda rng: _minibatch_cases(rng),
     "narrow.forward_nt": lambda rng: [(rng.standard_normal((r, 9)), rng.standard_normal((n, 9)),
                                        np.empty((r, n))) for r, n in ((6, 5), (4, 4))],
