@@ -207,14 +207,7 @@ class Model:
         use_blocked = batch_size is None and blocked.use_blocked(self.layer_dims, X.shape[1])
         ws = self._workspace_for(X.shape[1], use_blocked, batch_size)
         activation = CODES[self.hidden_activation]
-        if batch_size is not None:
-            def steps(n):
-                net = ws.net
-                return minibatch.train_epochs(self._theta, self._dims, X, Y, activation,
-                                              learning_rate, batch_size, seed, self.iterations,
-                                              n, ws.order, ws.Xs, ws.Ys, ws.row, net.acts, net.AL,
-                                              net.D0, net.D1, net.grad, True)
-        elif use_blocked:
+        if use_blocked:
             fill_Xt = True  # the first compiled call of this fit copies X into ws.Xt
 
             def steps(n):
@@ -224,10 +217,15 @@ class Model:
                 fill_Xt = False
                 return cost
         else:
+            # full batch, or minibatches (shuffled into ws.Xs each epoch) through the same loop
+            net = ws.net if batch_size is not None else ws
+
             def steps(n):
+                shuffle = None if batch_size is None else minibatch.Shuffle(
+                    batch_size, seed, self.iterations, ws.order, ws.Xs, ws.Ys, ws.row)
                 return network.train_steps_split(self._theta, self._dims, X, Y, activation,
-                                                 learning_rate, n, ws.acts, ws.AL, ws.D0, ws.D1,
-                                                 ws.grad, True)
+                                                 learning_rate, n, net.acts, net.AL, net.D0,
+                                                 net.D1, net.grad, True, shuffle)
         owner = _threads.owner(n_threads)
         bar = _progress_bar(progress, num_iterations)
         # Chunks start where the last fit on this workspace left them, so repeated short fits

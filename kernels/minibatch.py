@@ -1,19 +1,26 @@
-"""Minibatch gradient descent: whole epochs in one compiled call.
+"""Minibatches for the serial trainer (``network.train_steps_split``): the shuffle.
 
 Each epoch draws a permutation of the examples from (seed, epoch) alone, so a run split over
 several calls gives the same bits as one call. It copies the examples once, in that order, into
 batch-major buffers: batch k is then a C-contiguous (n_x, b_k) block that the GEMMs read in place,
-and the last batch holds the remainder (as the course's ``random_mini_batches``). Then one step of
-the serial trainer per batch, dW = (1/b_k)·dZ·A_prevᵀ over that batch.
+and the last batch holds the remainder (as the course's ``random_mini_batches``). The trainer then
+takes one step per batch, dW = (1/b_k)·dZ·A_prevᵀ over that batch.
 
 One strided copy of X per epoch (not a gather per batch): a batch's columns are spread over all of
 X, so gathering them step by step would read a cache line per value.
+
+Full-batch descent is the same loop with one batch of all m examples, unshuffled (the trainer
+given ``shuffle=None``, for which numba compiles it without this module's code).
 """
+from collections import namedtuple
+
 import numpy as np
 
 from ._options import jit
-from .loss import sigmoid_cross_entropy
-from .network import backward_update_split, forward_split, logits
+
+# batch_size, seed, first_epoch (the epoch number of the call's first epoch: it keys the
+# shuffles), and the buffers: order (m,), Xs (n_x·m,), Ys (m,), row (m,)
+Shuffle = namedtuple("Shuffle", "batch_size seed first_epoch order Xs Ys row")
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -68,33 +75,6 @@ def shuffle_into(X, Y, order, batch_size, Xs, Ys, row):
         Ys[j] = Y[0, order[j]]
 
 
-@jit
-def train_epochs(theta, dims, X, Y, activation, learning_rate, batch_size, seed, first_epoch,
-                 n_epochs, order, Xs, Ys, row, acts, AL, D0, D1, grad, split):
-    """n_epochs of minibatch gradient descent, in place on theta; epoch numbers start at
-    ``first_epoch`` (they key the shuffles). The workspace is sized for ``batch_size`` examples.
-    Returns the first epoch's cost: the mean over all m examples of each batch's cross-entropy,
-    taken before that batch's update (the course's ``cost_total / m``)."""
-    n_x, m = X.shape
-    cost = np.nan
-    for epoch in range(n_epochs):
-        permutation(seed, first_epoch + epoch, order)
-        shuffle_into(X, Y, order, batch_size, Xs, Ys, row)
-        total = 0.0
-        for start in range(0, m, batch_size):
-            mb = min(batch_size, m - start)
-            Xb = Xs[n_x * start:n_x * (start + mb)].reshape((n_x, mb))
-            Yb = Ys[start:start + mb].reshape((1, mb))
-            forward_split(theta, dims, Xb, activation, acts, split)
-            if epoch == 0:
-                total += sigmoid_cross_entropy(logits(acts, dims, mb), Yb) * mb
-            backward_update_split(theta, dims, Xb, Yb, activation, learning_rate, acts, AL, D0,
-                                  D1, grad, split)
-        if epoch == 0:
-            cost = total / m
-    return cost
-
-
 def permutation_of(seed, epoch, m):
     """The permutation ``train_epochs`` uses in that epoch, as a new array (for references)."""
     order = np.empty(m, np.int64)
@@ -103,6 +83,6 @@ def permutation_of(seed, epoch, m):
 
 
 def make_shuffle_buffers(n_x, m, dtype):
-    """order, Xs, Ys, row for ``train_epochs``: one shuffled copy of the data, and a row."""
+    """order, Xs, Ys, row for a ``Shuffle``: one shuffled copy of the data, and a row."""
     return np.empty(m, np.int64), np.empty(n_x * m, dtype), np.empty(m, dtype), np.empty(m, dtype)
 

@@ -19,6 +19,7 @@ from ._options import jit, jit_inline
 from .activations import IDENTITY, activation_backward_db, stable_sigmoid
 from .dense import forward_layer_in_place, layer_dA_prev, layer_dW, layer_dW_update, output_db
 from .loss import sigmoid_cross_entropy, sigmoid_output_delta
+from .minibatch import permutation, shuffle_into
 
 Workspace = namedtuple("Workspace", "m acts AL D0 D1 grad")
 
@@ -166,23 +167,47 @@ def train_steps(theta, dims, X, Y, activation, learning_rate, n_steps, acts, AL,
     step's forward pass (the cost *before* that step's update, as the course records it).
     Serial; the BLAS owns the cores during its GEMMs."""
     return train_steps_split(theta, dims, X, Y, activation, learning_rate, n_steps, acts, AL, D0,
-                             D1, grad, False)
+                             D1, grad, False, None)
 
 
 @jit
 def train_steps_split(theta, dims, X, Y, activation, learning_rate, n_steps, acts, AL, D0, D1,
-                      grad, split):
+                      grad, split, shuffle):
     """``train_steps``; with ``split`` numba owns the cores: large products run as parallel
     parts of output rows, each a single-threaded BLAS call (pin the BLAS to one thread, as
-    ``fastbackprop._threads.owner`` does). The parts depend on the shapes only."""
+    ``fastbackprop._threads.owner`` does). The parts depend on the shapes only.
+
+    ``shuffle``: None for full-batch descent, or a ``minibatch.Shuffle``: then each of the n_steps
+    iterations (epochs) shuffles the examples and takes a step per batch of ``batch_size`` (the
+    workspace has room for that many), and the cost returned is the first epoch's mean over the m
+    examples of each batch's cross-entropy before that batch's update (the course's
+    ``cost_total / m``). numba compiles the function apart for None, with the shuffle's branches
+    pruned before typing (the ``blocked.sigmoidal_flag`` idiom): full-batch fits compile no
+    minibatch code."""
+    n_x, m = X.shape
+    b = m
+    if shuffle is not None:
+        b = shuffle.batch_size
     cost = np.nan
-    m = X.shape[1]
-    for step in range(n_steps):
-        forward_split(theta, dims, X, activation, acts, split)
-        if step == 0:
-            cost = sigmoid_cross_entropy(logits(acts, dims, m), Y)
-        backward_update_split(theta, dims, X, Y, activation, learning_rate, acts, AL, D0, D1,
-                              grad, split)
+    for epoch in range(n_steps):
+        if shuffle is not None:
+            permutation(shuffle.seed, shuffle.first_epoch + epoch, shuffle.order)
+            shuffle_into(X, Y, shuffle.order, b, shuffle.Xs, shuffle.Ys, shuffle.row)
+        total = 0.0
+        for start in range(0, m, b):
+            mb = min(b, m - start)
+            Xb, Yb = X, Y
+            if shuffle is not None:
+                Xb = shuffle.Xs[n_x * start:n_x * (start + mb)].reshape((n_x, mb))
+                Yb = shuffle.Ys[start:start + mb].reshape((1, mb))
+            forward_split(theta, dims, Xb, activation, acts, split)
+            if epoch == 0:
+                c = sigmoid_cross_entropy(logits(acts, dims, mb), Yb)
+                total = c if mb == m else total + c * mb  # one batch: the mean itself
+            backward_update_split(theta, dims, Xb, Yb, activation, learning_rate, acts, AL, D0,
+                                  D1, grad, split)
+        if epoch == 0:
+            cost = total if b >= m else total / m
     return cost
 
 

@@ -18,7 +18,7 @@ from numba.core.dispatcher import Dispatcher
 
 import fastbackprop.kernels as K
 from fastbackprop import Model, baseline
-from fastbackprop.kernels import network
+from fastbackprop.kernels import minibatch, network
 
 from conftest import ACTIVATIONS, DTYPES, assert_close
 
@@ -169,7 +169,6 @@ def _network_cases(rng, kind, dims=(3, 5, 4, 1)):
 
 def _minibatch_cases(rng):
     """Two epochs of batches of 4 from m = 10 (the last batch holds 2), every activation."""
-    from fastbackprop.kernels import minibatch
     cases = []
     for code in K.CODES.values():
         dims = np.array((3, 5, 4, 1), np.int64)
@@ -177,9 +176,9 @@ def _minibatch_cases(rng):
         theta = rng.standard_normal(K.n_parameters(dims)) * 0.5
         X = rng.standard_normal((3, 10))
         Y = (rng.random((1, 10)) > 0.5).astype(np.float64)
-        cases.append((theta, dims, X, Y, code, 0.1, 4, 11, 2, 2,
-                      *minibatch.make_shuffle_buffers(3, 10, np.float64),
-                      ws.acts, ws.AL, ws.D0, ws.D1, ws.grad, True))
+        shuffle = minibatch.Shuffle(4, 11, 2, *minibatch.make_shuffle_buffers(3, 10, np.float64))
+        cases.append((theta, dims, X, Y, code, 0.1, 2, ws.acts, ws.AL, ws.D0, ws.D1, ws.grad,
+                      True, shuffle))
     return cases
 
 
@@ -313,7 +312,9 @@ CASES = {
     "network.forward": lambda rng: _network_cases(rng, "forward"),
     "network.forward_split": lambda rng: _split(_network_cases(rng, "forward")),
     "network.backward_split": lambda rng: _split(_network_cases(rng, "backward")),
-    "network.train_steps_split": lambda rng: _split(_network_cases(rng, "train_steps")),
+    "network.train_steps_split": lambda rng: [
+        case + (None,)
+        for case in _split(_network_cases(rng, "train_steps"))] + _minibatch_cases(rng),
     "network._walk_start": lambda rng: [
         (case[0], case[1], case[2], case[7], case[8]) for case in _network_cases(rng, "backward")],
     "network._units": lambda rng: [(np.array(dims, np.int64),) for dims in ((3, 1), (3, 5, 4, 1))],
@@ -351,7 +352,6 @@ CASES = {
     "minibatch.shuffle_into": lambda rng: [
         (rng.standard_normal((3, m)), rng.random((1, m)), rng.permutation(m), b,
          np.zeros(3 * m), np.zeros(m), np.zeros(m)) for m, b in ((7, 3), (8, 8), (5, 1))],
-    "minibatch.train_epochs": lambda rng: _minibatch_cases(rng),
     "narrow.forward_nt": lambda rng: [(rng.standard_normal((r, 9)), rng.standard_normal((n, 9)),
                                        np.empty((r, n))) for r, n in ((6, 5), (4, 4))],
     "course.course_sigmoid": lambda rng: [(z,) for z in COURSE_SCALARS],
