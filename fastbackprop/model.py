@@ -125,14 +125,24 @@ class Model:
     def _workspace_for(self, m, use_blocked=False, batch_size=None):
         key = (m, use_blocked, batch_size)
         if self._workspace is None or self._workspace_key != key:
+            dims, dtype = self.layer_dims, self.dtype
             if batch_size is not None:
-                self._workspace = _MinibatchWorkspace(
-                    make_workspace(self.layer_dims, batch_size, self.dtype),
-                    *minibatch.make_shuffle_buffers(self.layer_dims[0], m, self.dtype))
+                shuffle_buffers = minibatch.make_shuffle_buffers(dims[0], m, dtype)
+                if use_blocked:  # blocked trainer per batch; the last batch by its own size
+                    last = m % batch_size
+                    last_ws = None if last == 0 else (
+                        blocked.make_blocked_workspace(dims, last, dtype)
+                        if blocked.use_blocked(dims, last) else make_workspace(dims, last, dtype))
+                    self._workspace = _BlockedMinibatchWorkspace(
+                        blocked.make_blocked_workspace(dims, batch_size, dtype), last_ws,
+                        *shuffle_buffers)
+                else:
+                    self._workspace = _MinibatchWorkspace(
+                        make_workspace(dims, batch_size, dtype), *shuffle_buffers)
             elif use_blocked:
-                self._workspace = blocked.make_blocked_workspace(self.layer_dims, m, self.dtype)
+                self._workspace = blocked.make_blocked_workspace(dims, m, dtype)
             else:
-                self._workspace = make_workspace(self.layer_dims, m, self.dtype)
+                self._workspace = make_workspace(dims, m, dtype)
             self._workspace_key = key
             self._first_chunk = 1  # iterations in a fit's first compiled call (see _train)
         return self._workspace
@@ -203,11 +213,15 @@ class Model:
     def _train(self, X, Y, learning_rate, num_iterations, record_every, print_cost, progress,
                finite, n_threads=None, batch_size=None, seed=0):
         """The compiled loop. Stops early with finite[0] = False if the cost is NaN/inf."""
-        # minibatches always take the serial trainer (one block of examples per step)
-        use_blocked = batch_size is None and blocked.use_blocked(self.layer_dims, X.shape[1])
+        # the trainer by the shapes of one step: all m examples, or a batch
+        use_blocked = blocked.use_blocked(self.layer_dims, batch_size or X.shape[1])
         ws = self._workspace_for(X.shape[1], use_blocked, batch_size)
         activation = CODES[self.hidden_activation]
-        if use_blocked:
+        if batch_size is not None and use_blocked:
+            def steps(n):
+                return self._blocked_epochs(ws, X, Y, activation, learning_rate, n, batch_size,
+                                            seed)
+        elif use_blocked:
             fill_Xt = True  # the first compiled call of this fit copies X into ws.Xt
 
             def steps(n):
@@ -238,7 +252,7 @@ class Model:
         sigint = _DeferredSigint()
         owner.__enter__()
         try:
-            if use_blocked:
+            if use_blocked and batch_size is None:
                 lanes = blocked.lanes_for(ws)  # a lane per thread the owner allows
             sigint.__enter__()
             while done < num_iterations:
@@ -273,6 +287,35 @@ class Model:
             finally:
                 if bar is not None:
                     bar.close()
+
+    def _blocked_epochs(self, ws, X, Y, activation, learning_rate, n, batch_size, seed):
+        """n minibatch epochs whose batches are big enough for the blocked trainer: a compiled
+        call per batch (each a few hundred µs at least, so the Python loop costs a few %), the
+        shuffle as in ``network.train_steps_split``. Returns the first epoch's cost."""
+        n_x, m = X.shape
+        theta, dims = self._theta, self._dims
+        cost = math.nan
+        for epoch in range(n):
+            minibatch.permutation(seed, self.iterations + epoch, ws.order)
+            minibatch.shuffle_into(X, Y, ws.order, batch_size, ws.Xs, ws.Ys, ws.row)
+            total = 0.0
+            for start in range(0, m, batch_size):
+                mb = min(batch_size, m - start)
+                Xb = ws.Xs[n_x * start:n_x * (start + mb)].reshape(n_x, mb)
+                Yb = ws.Ys[start:start + mb].reshape(1, mb)
+                step_ws = ws.net if mb == batch_size else ws.last
+                if isinstance(step_ws, blocked.BlockedWorkspace):
+                    c = blocked.run_blocked(theta, dims, step_ws, Xb, Yb, activation,
+                                            learning_rate, 1, blocked.lanes_for(step_ws))
+                else:
+                    c = network.train_steps_split(theta, dims, Xb, Yb, activation,
+                                                  learning_rate, 1, step_ws.acts, step_ws.AL,
+                                                  step_ws.D0, step_ws.D1, step_ws.grad, True,
+                                                  None)
+                total += c * mb
+            if epoch == 0:
+                cost = total / m
+        return cost
 
     # -- inference -----------------------------------------------------------------------------
 
@@ -415,6 +458,10 @@ class Model:
 
 
 _MinibatchWorkspace = namedtuple("MinibatchWorkspace", "net order Xs Ys row")
+# net: the blocked trainer's workspace for a batch; last: one for the last, smaller batch
+# (blocked or serial, by its size), or None when batch_size divides m
+_BlockedMinibatchWorkspace = namedtuple("BlockedMinibatchWorkspace",
+                                        "net last order Xs Ys row")
 
 
 def _shuffle_seed(seed):

@@ -32,6 +32,24 @@ def test_minibatch_training_matches_the_baseline(activation, dtype, rng):
     assert np.abs(full["W1"] - parameters["W1"]).max() > 1e-3
 
 
+def test_batches_for_the_blocked_trainer_match_the_baseline(rng):
+    """Batches of 1024 take the blocked trainer, the last (452) the serial one."""
+    from fastbackprop.kernels import blocked
+    dims, m, b = [30, 40, 24, 1], 2500, 1024
+    assert blocked.use_blocked(dims, b) and not blocked.use_blocked(dims, m % b)
+    X, Y = classification_data(rng, 30, m)
+    model = Model(dims, seed=1)
+    start = model.parameters
+    model.fit(X, Y, learning_rate=0.1, num_iterations=3, record_every=1, batch_size=b)
+    assert type(model._workspace).__name__ == "BlockedMinibatchWorkspace"
+    parameters, costs = baseline.train_minibatch(
+        X, Y, start, "relu", 0.1, 3, b, lambda e: minibatch.permutation_of(model._shuffle_seed, e, m),
+        record_every=1)
+    for key in parameters:
+        assert_close(model.parameters[key], parameters[key], "float64", key)
+    assert_close([c for _, c in model.costs], [c for _, c in costs], "float64", "costs")
+
+
 def test_split_fits_equal_one_fit_and_the_seed_decides(rng):
     X, Y = classification_data(rng, 5, 70)
     kwargs = dict(learning_rate=0.05, record_every=2, batch_size=32)

@@ -30,7 +30,8 @@ for dims, m, dtype, n_threads, b in (([30, 40, 24, 1], 2500, "float64", None, B)
                                      ([200, 48, 16, 1], 100, "float64", None, B),
                                      ([200, 48, 16, 1], 100, "float32", None, B),
                                      ([200, 48, 16, 1], 100, "float64", 2, B),
-                                     ([200, 48, 16, 1], 300, "float64", None, 64)):
+                                     ([200, 48, 16, 1], 300, "float64", None, 64),
+                                     ([30, 40, 24, 1], 2500, "float64", None, 1024)):
     rng = np.random.default_rng(0)
     X = rng.standard_normal((dims[0], m)).astype(dtype)
     Y = (rng.random((1, m)) > 0.5).astype(dtype)
@@ -59,7 +60,7 @@ def test_parameters_bitwise_identical_across_numba_and_blas_thread_counts():
     first = results[(1, 1)]
     blocks = [int(r.split(":")[0]) for r in first]
     assert min(blocks[:4]) >= 2  # the blocked path, several blocks
-    assert blocks[4:] == [0, 0, 0, 0]  # the serial path (the last: minibatches)
+    assert blocks[4:8] == [0, 0, 0, 0]  # the serial path (the last: minibatches)
     for key, result in results.items():
         assert result == first, key
 
