@@ -184,35 +184,30 @@ def train_steps_split(theta, dims, X, Y, activation, learning_rate, n_steps, act
     ``cost_total / m``). numba compiles the function apart for None, with the shuffle's branches
     pruned before typing (the ``blocked.sigmoidal_flag`` idiom): full-batch fits compile no
     minibatch code."""
-    m = X.shape[1]
+    n_x, m = X.shape
+    b = m
+    if shuffle is not None:
+        b = shuffle.batch_size
     cost = np.nan
-    if shuffle is None:
-        for step in range(n_steps):
-            forward_split(theta, dims, X, activation, acts, split)
-            if step == 0:
-                cost = sigmoid_cross_entropy(logits(acts, dims, m), Y)
-            backward_update_split(theta, dims, X, Y, activation, learning_rate, acts, AL, D0, D1,
-                                  grad, split)
-        return cost
-    # minibatches: a loop of their own, so the full-batch one above reads (and compiles) as it did
-    # before them; numba prunes the branch a call does not take before inlining the passes
-    n_x = X.shape[0]
-    b = shuffle.batch_size
     for epoch in range(n_steps):
-        permutation(shuffle.seed, shuffle.first_epoch + epoch, shuffle.order)
-        shuffle_into(X, Y, shuffle.order, b, shuffle.Xs, shuffle.Ys, shuffle.row)
+        if shuffle is not None:
+            permutation(shuffle.seed, shuffle.first_epoch + epoch, shuffle.order)
+            shuffle_into(X, Y, shuffle.order, b, shuffle.Xs, shuffle.Ys, shuffle.row)
         total = 0.0
         for start in range(0, m, b):
             mb = min(b, m - start)
-            Xb = shuffle.Xs[n_x * start:n_x * (start + mb)].reshape((n_x, mb))
-            Yb = shuffle.Ys[start:start + mb].reshape((1, mb))
+            Xb, Yb = X, Y
+            if shuffle is not None:
+                Xb = shuffle.Xs[n_x * start:n_x * (start + mb)].reshape((n_x, mb))
+                Yb = shuffle.Ys[start:start + mb].reshape((1, mb))
             forward_split(theta, dims, Xb, activation, acts, split)
             if epoch == 0:
-                total += sigmoid_cross_entropy(logits(acts, dims, mb), Yb) * mb
+                c = sigmoid_cross_entropy(logits(acts, dims, mb), Yb)
+                total = c if mb == m else total + c * mb  # one batch: the mean itself
             backward_update_split(theta, dims, Xb, Yb, activation, learning_rate, acts, AL, D0,
                                   D1, grad, split)
         if epoch == 0:
-            cost = total / m
+            cost = total if b >= m else total / m
     return cost
 
 
