@@ -184,7 +184,8 @@ class Model:
             batch_size = _validate.count(batch_size, "batch_size", minimum=1)
             if batch_size >= X.shape[1]:
                 batch_size = None  # one batch of all the examples: full-batch descent
-        seed = self._shuffle_seed if seed is None else _validate.seed(seed)
+        # the kernels take the seed as an int64
+        seed = (self._shuffle_seed if seed is None else _validate.seed(seed)) & (2 ** 63 - 1)
         with self._lock:
             start = (self._theta.copy(), self.iterations, len(self.costs))
             finite = [True]  # False once the cost is NaN/inf (set by _train)
