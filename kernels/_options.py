@@ -7,6 +7,9 @@
   upgrade that changed only a callee's file, numba would load machine code with the old callee
   inside (seen here: a segmentation fault in ``fit``). So every kernel's entry is keyed on the
   content of *all* of ``kernels/*.py`` (``_whole_package_locator`` below).
+- The cache is read and written under one file lock per cache folder (``LockedCacheFile``):
+  processes compiling the same kernel at once could otherwise cross numba's index entries and
+  later load another signature's machine code.
 - ``fastmath``: only ``contract`` (FMA). ``nnan``/``ninf`` would fold away the NaN checks and
   ``reassoc`` would let LLVM reorder reductions, so results could differ between builds. One
   exception, ``jit_reassoc``: a dot-product kernel that LLVM can only vectorise by splitting its
@@ -18,8 +21,14 @@
 - No ``parallel=True`` here: the BLAS owns the cores during GEMMs (see README, "Threads"). A
   kernel that owns the threads itself uses ``jit_parallel``.
 """
+import contextlib
 import hashlib
 import os
+
+try:
+    import fcntl
+except ImportError:  # not POSIX
+    fcntl = None
 
 import numba
 from numba.core import caching
@@ -31,12 +40,12 @@ _COMMON = dict(cache=True, fastmath=FASTMATH, error_model="numpy", nogil=True)
 
 def jit(func):
     """Serial kernel: compiled lazily, once per dtype, cached on disk."""
-    return numba.njit(**_COMMON)(func)
+    return _locked(numba.njit(**_COMMON)(func))
 
 
 def jit_reassoc(func):
     """Serial kernel whose sums LLVM may split into vector lanes (see the module docstring)."""
-    return numba.njit(**dict(_COMMON, fastmath=FASTMATH | {"reassoc"}))(func)
+    return _locked(numba.njit(**dict(_COMMON, fastmath=FASTMATH | {"reassoc"}))(func))
 
 
 def jit_inline(func):
@@ -44,12 +53,59 @@ def jit_inline(func):
     sigmoid), and the layer steps of ``dense``, because a separately compiled callee is
     re-optimised by LLVM inside every caller that links it (cold first fit 11.9-13.6 s with
     them compiled apart, 10.8-12.0 s inlined)."""
-    return numba.njit(inline="always", **_COMMON)(func)
+    return _locked(numba.njit(inline="always", **_COMMON)(func))
 
 
 def jit_parallel(func):
     """Kernel whose ``prange`` loops own the cores (the BLAS must be pinned to one thread)."""
-    return numba.njit(parallel=True, **_COMMON)(func)
+    return _locked(numba.njit(parallel=True, **_COMMON)(func))
+
+
+class LockedCacheFile(caching.IndexDataCacheFile):
+    """numba's index and data files of a kernel, read and written under one lock per cache folder.
+
+    numba names a new data file by the index it has just read, then writes the index and the
+    data. Two processes compiling the same kernel for the first time (a multiprocessing pool, a
+    parallel test run) can both pick file 1, and the index may end up pointing one signature at
+    the other's machine code (numba issue #4807). A later process then runs the wrong code: with
+    a toy kernel, four concurrent cold processes (float64, float32, int64, int32) left a float32
+    call unboxing its array as another type in 1 of 12 trials; in our kernels, a segmentation
+    fault. Under the lock each save (index + data) and each load is whole."""
+
+    def save(self, key, data):
+        with _folder_lock(self._cache_path):
+            super().save(key, data)
+
+    def load(self, key):
+        with _folder_lock(self._cache_path):
+            return super().load(key)
+
+
+LOCK_NAME = ".fastbackprop-cache.lock"
+
+
+@contextlib.contextmanager
+def _folder_lock(folder):
+    """An exclusive flock on ``folder``'s lock file; no lock where flock or the file is missing
+    (not POSIX, a read-only folder): numba's own behaviour then."""
+    try:
+        f = open(os.path.join(folder, LOCK_NAME), "a")
+    except OSError:
+        yield
+        return
+    with f:
+        if fcntl is not None:
+            fcntl.flock(f, fcntl.LOCK_EX)
+        yield  # closing the file releases the lock
+
+
+def _locked(dispatcher):
+    """The dispatcher, its on-disk cache under ``LockedCacheFile`` (left as numba made it if a
+    numba version lays its cache out otherwise)."""
+    cache_file = getattr(getattr(dispatcher, "_cache", None), "_cache_file", None)
+    if type(cache_file) is caching.IndexDataCacheFile:
+        cache_file.__class__ = LockedCacheFile
+    return dispatcher
 
 
 _KERNELS_DIR = os.path.dirname(os.path.abspath(__file__))
