@@ -161,19 +161,20 @@ class Model:
         iteration. With ``batch_size`` < m, each iteration (epoch) shuffles the examples and takes
         one step per batch of ``batch_size`` (the last batch holds the remainder, as the course's
         ``random_mini_batches``), each step's gradient averaged over its batch. The shuffle
-        depends only on ``seed`` (None: the model's, drawn from the constructor's ``seed``) and
-        the iteration number, so one long fit and several short ones give the same parameters.
-        The minibatch path keeps one shuffled copy of X.
+        depends only on ``seed`` (None: the model's, the constructor's ``seed``; a model without
+        one, or from ``load``/``from_parameters``, draws a fresh one) and the iteration number,
+        so one long fit and several short ones give the same parameters. The minibatch path
+        keeps one shuffled copy of X.
 
         The cost before the update of every ``record_every``-th iteration (counted over all fits)
         is appended to ``costs`` as (iteration, cost) and printed if ``print_cost``; with
         minibatches it is the mean over the examples of each batch's cost before that batch's
-        update (the course's ``cost_total / m``). ``progress``
-        shows a tqdm bar: True, False, or None for "when stderr is a terminal and the run is
-        long". Ctrl-C stops at an iteration boundary, keeps what was trained and re-raises.
-        ``n_threads`` caps numba's threads for this call (the BLAS runs single-threaded inside;
-        None: the default of ``fastbackprop._threads.set_num_threads``, else numba's); both are
-        restored on return. The parameters do not depend on it.
+        update (the course's ``cost_total / m``). ``progress`` shows a tqdm bar: True, False, or
+        None for "when stderr is a terminal and the run is long". Ctrl-C stops at an iteration
+        boundary, keeps what was trained and re-raises. ``n_threads`` caps numba's threads for
+        this call (the BLAS runs single-threaded inside; None: the default of
+        ``fastbackprop._threads.set_num_threads``, else numba's); both are restored on return.
+        The parameters do not depend on it.
         """
         X, Y = self._inputs(X, Y)
         n_threads = _threads.check(n_threads)

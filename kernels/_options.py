@@ -19,7 +19,8 @@
   vectorisation); float division by zero gives inf/nan as in NumPy.
 - ``boundscheck``: left to ``NUMBA_BOUNDSCHECK`` so CI can run a subset with checks on.
 - No ``parallel=True`` here: the BLAS owns the cores during GEMMs (see README, "Threads"). A
-  kernel that owns the threads itself uses ``jit_parallel``.
+  kernel that owns the threads itself uses ``jit_parallel``; one that other kernels call,
+  ``jit_parallel_callee`` (not cached: see there).
 """
 import contextlib
 import hashlib
@@ -59,6 +60,17 @@ def jit_inline(func):
 def jit_parallel(func):
     """Kernel whose ``prange`` loops own the cores (the BLAS must be pinned to one thread)."""
     return _locked(numba.njit(parallel=True, **_COMMON)(func))
+
+
+def jit_parallel_callee(func):
+    """``jit_parallel`` for a kernel that other kernels call: not cached on disk. numba 0.68 links
+    a parallel kernel loaded from the cache into a caller compiled in the same process, and the
+    caller's own cache entry is then unusable in any later process: it crashes (segmentation
+    fault). Seen here as a full-batch fit in one process, a minibatch fit in a second and a
+    minibatch fit in a third; reproduced with a 10-line kernel pair outside fastbackprop. Serial
+    callees loaded from the cache are safe, and so is this kernel compiled afresh for each caller
+    compiled (it is compiled with its caller anyway: a cold first fit does not change)."""
+    return numba.njit(parallel=True, **dict(_COMMON, cache=False))(func)
 
 
 class LockedCacheFile(caching.IndexDataCacheFile):

@@ -10,7 +10,7 @@ import numpy as np
 
 from numba import prange
 
-from ._options import jit, jit_inline, jit_parallel
+from ._options import jit, jit_inline, jit_parallel_callee
 from .blas import check, gemm
 from .activations import activation_backward_db, add_bias_activate, bias_activate_in_place, \
     dot_fixed_order, sum_fixed_order
@@ -30,7 +30,7 @@ def row_parts(n, k, m):
     return max(1, min(4, n // SPLIT_ROWS))
 
 
-@jit_parallel
+@jit_parallel_callee
 def _gemm_rows_parallel(alpha, A, trans_A, B, trans_B, beta, C, parts):
     n = C.shape[0]
     step = (n + parts - 1) // parts
