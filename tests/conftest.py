@@ -1,4 +1,6 @@
+import importlib
 import os
+import pkgutil
 from pathlib import Path
 
 import numpy as np
@@ -56,3 +58,16 @@ def catvnoncat():
     train_x, train_y, test_x, test_y, classes = datasets.load_catvnoncat(CATVNONCAT)
     return (datasets.flatten_images(train_x), train_y.astype(np.float64),
             datasets.flatten_images(test_x), test_y.astype(np.float64))
+
+
+def all_kernels():
+    """Every numba dispatcher defined in a fastbackprop.kernels module, by "module.name"."""
+    import fastbackprop.kernels as K
+    from numba.core.dispatcher import Dispatcher
+    found = {}
+    for info in pkgutil.iter_modules(K.__path__):
+        module = importlib.import_module(f"{K.__name__}.{info.name}")
+        for name, obj in vars(module).items():
+            if isinstance(obj, Dispatcher) and obj.py_func.__module__ == module.__name__:
+                found[f"{info.name}.{name}"] = obj
+    return found

@@ -6,10 +6,9 @@ import subprocess
 import sys
 import time
 
-from numba.core.dispatcher import Dispatcher
-
-import fastbackprop.kernels as K
 from fastbackprop.kernels import _options
+
+from conftest import all_kernels
 
 _HOLD = r"""
 import fcntl, sys, time
@@ -21,13 +20,7 @@ with open(sys.argv[1], "a") as f:
 
 
 def test_every_kernel_caches_under_the_lock():
-    import importlib
-    import pkgutil
-    kernels = []
-    for info in pkgutil.iter_modules(K.__path__):
-        module = importlib.import_module(f"{K.__name__}.{info.name}")
-        kernels += [v for v in vars(module).values()
-                    if isinstance(v, Dispatcher) and v.__module__ == module.__name__]
+    kernels = list(all_kernels().values())
     assert len(kernels) >= 20
     uncached = []
     for kernel in kernels:

@@ -63,8 +63,10 @@ def test_split_fits_equal_one_fit_and_the_seed_decides(rng):
     assert not np.array_equal(other.parameters["W1"], once.parameters["W1"])
     again = Model([5, 7, 1], seed=3).fit(X, Y, num_iterations=9, seed=99, **kwargs)
     np.testing.assert_array_equal(again.parameters["W1"], other.parameters["W1"])
+    # any seed >= 0 works, not only int64: given to fit, or the model's own
     huge = Model([5, 7, 1], seed=3).fit(X, Y, num_iterations=2, seed=2 ** 70 + 99, **kwargs)
-    assert np.isfinite(huge.parameters["W1"]).all()  # any seed >= 0 works, not only int64
+    assert np.isfinite(huge.parameters["W1"]).all()
+    assert 0 <= Model([5, 7, 1], seed=2 ** 70)._shuffle_seed < 2 ** 63
 
 
 def test_a_batch_of_all_the_examples_is_full_batch_descent(rng):

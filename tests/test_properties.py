@@ -9,18 +9,16 @@ check that full-batch gradients do not depend on the order of the examples.
 """
 import importlib
 import math
-import pkgutil
 
 import numpy as np
 import pytest
 from hypothesis import assume, given, strategies as st
-from numba.core.dispatcher import Dispatcher
 
 import fastbackprop.kernels as K
 from fastbackprop import Model, baseline
 from fastbackprop.kernels import minibatch, network
 
-from conftest import ACTIVATIONS, DTYPES, assert_close
+from conftest import ACTIVATIONS, DTYPES, all_kernels, assert_close
 
 seeds = st.integers(0, 2**32 - 1)
 hidden_layers = st.lists(st.integers(1, 9), min_size=0, max_size=3)
@@ -113,17 +111,6 @@ def test_gradient_invariant_under_permuting_examples(dtype, activation, n_x, hid
 
 
 # -- every kernel against its pure-Python .py_func ---------------------------------------------
-
-def all_kernels():
-    """Every numba dispatcher defined in a fastbackprop.kernels module, by "module.name"."""
-    found = {}
-    for info in pkgutil.iter_modules(K.__path__):
-        module = importlib.import_module(f"{K.__name__}.{info.name}")
-        for name, obj in vars(module).items():
-            if isinstance(obj, Dispatcher) and obj.py_func.__module__ == module.__name__:
-                found[f"{info.name}.{name}"] = obj
-    return found
-
 
 def _layer(rng, n, k, m):
     f = rng.standard_normal

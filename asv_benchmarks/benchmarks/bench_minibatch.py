@@ -5,7 +5,7 @@ Cases (float64): config e's net [784, 256, 128, 1] (relu) on 640 examples in bat
 planar net [2, 4, 1] (tanh) on its 400 examples in batches of 64 (the last of 16), where a Python
 call per batch would cost more than the batch's arithmetic.
 """
-from .common import Benchmark, config, speedup
+from . import bench_sizes
 
 # name: (registry config, m, batch size, epochs per fit call)
 CASES = {
@@ -15,15 +15,10 @@ CASES = {
 
 
 def _case(case):
-    import dataclasses
-
     from fastbackprop import Model, baseline
     from fastbackprop.kernels import minibatch
     name, m, batch_size, epochs = CASES[case]
-    cfg = dataclasses.replace(config(name, "float64"), m=m)
-    X, Y = cfg.data("float64")
-    start = cfg.parameters("float64")
-    act, lr = cfg.hidden_activation, cfg.learning_rate
+    X, Y, start, act, lr = bench_sizes.resized(name, m)
 
     def fast():
         model = Model.from_parameters(start, act, "float64")
@@ -37,20 +32,14 @@ def _case(case):
     return fast, numpy
 
 
-class MinibatchSpeedup(Benchmark):
-    """NumPy time / fastbackprop time of the same minibatch epochs."""
+class MinibatchSpeedup(bench_sizes.FitSpeedupAcrossSizes):
+    """NumPy time / fastbackprop time of the same minibatch epochs (timing as its base)."""
     param_names = ["case"]
     params = [list(CASES)]
+    make_case = staticmethod(_case)
 
     def setup(self, case):
         from fastbackprop import baseline
         if not hasattr(baseline, "train_minibatch"):
             raise NotImplementedError("minibatches arrived after this commit")
-        self.fast, self.numpy = _case(case)
-        self.fast()  # JIT (from the on-disk cache once warm) and first touch
-        self.numpy()
-
-    def track_speedup(self, case):
-        return speedup(self.fast, self.numpy, rounds=3, min_time=0.0)
-
-    track_speedup.unit = "x NumPy"
+        super().setup(case)

@@ -20,15 +20,19 @@ SIZES = {
 }
 
 
-def _case(size):
+def resized(name, m):
+    """X, Y, starting parameters, activation and learning rate of the registry's config ``name``
+    (float64) with m examples."""
     import dataclasses
-
-    from fastbackprop import Model, baseline
-    name, m, iterations = SIZES[size]
     cfg = dataclasses.replace(config(name, "float64"), m=m)
     X, Y = cfg.data("float64")
-    start = cfg.parameters("float64")
-    act, lr = cfg.hidden_activation, cfg.learning_rate
+    return X, Y, cfg.parameters("float64"), cfg.hidden_activation, cfg.learning_rate
+
+
+def _case(size):
+    from fastbackprop import Model, baseline
+    name, m, iterations = SIZES[size]
+    X, Y, start, act, lr = resized(name, m)
 
     def fast():
         model = Model.from_parameters(start, act, "float64")
@@ -44,9 +48,10 @@ class FitSpeedupAcrossSizes(Benchmark):
     """NumPy time / fastbackprop time of the same training run, alternating in one process."""
     param_names = ["size"]
     params = [list(SIZES)]
+    make_case = staticmethod(_case)  # (fast, numpy) for a parameter value
 
     def setup(self, size):
-        self.fast, self.numpy = _case(size)
+        self.fast, self.numpy = self.make_case(size)
         self.fast()  # JIT (from the on-disk cache once warm) and first touch
         self.numpy()
 
