@@ -1,7 +1,8 @@
 """Which kernels a cold first fit compiles, and how long each took (numba's compile events).
 
-Usage: NUMBA_CACHE_DIR=$(mktemp -d) python tools/compile_events.py [float64|float32] [cat|M]
-  cat: the cat net [12288, 20, 7, 5, 1] on 209 examples; M: [20, 16, 8, 1] on M examples.
+Usage: NUMBA_CACHE_DIR=$(mktemp -d) python tools/compile_events.py [float64|float32] [cat|mb|M]
+  cat: the cat net [12288, 20, 7, 5, 1] on 209 examples; mb: config e's net [784, 256, 128, 1]
+  on 6400 examples in minibatches of 64; M: [20, 16, 8, 1] on M examples.
 Run it with an empty cache (a fresh NUMBA_CACHE_DIR), or it times cache loads. A kernel's time
 includes the kernels it calls that were compiled for it; then the LLVM passes of the two
 trainers (numba's pipeline timers), where most of the time goes (docs/performance.md).
@@ -34,11 +35,13 @@ from fastbackprop.kernels import blocked, network  # noqa: E402
 
 dtype = sys.argv[1] if len(sys.argv) > 1 else "float64"
 which = sys.argv[2] if len(sys.argv) > 2 else "cat"
-dims, m = ([12288, 20, 7, 5, 1], 209) if which == "cat" else ([20, 16, 8, 1], int(which))
+dims, m, batch_size = {"cat": ([12288, 20, 7, 5, 1], 209, None),
+                       "mb": ([784, 256, 128, 1], 6400, 64)}.get(
+    which, ([20, 16, 8, 1], int(which) if which.isdigit() else 0, None))
 t1 = time.perf_counter()
 X = np.random.default_rng(0).standard_normal((dims[0], m)).astype(dtype)
 Y = (X[:1] > 0).astype(dtype)
-Model(dims, "relu", dtype=dtype, seed=0).fit(X, Y, num_iterations=3)
+Model(dims, "relu", dtype=dtype, seed=0).fit(X, Y, num_iterations=3, batch_size=batch_size)
 t2 = time.perf_counter()
 print(f"{dims} m={m} {dtype}: import {t1 - t0:.2f} s, first fit {t2 - t1:.2f} s")
 for seconds, name in sorted(events, reverse=True)[:15]:
