@@ -8,9 +8,9 @@ copied once at set-up, outside any timing. ``parameters()`` hands the state back
 layout for the agreement check.
 
 A system class has ``name`` (the key of ``--systems``), ``label`` (the table's column), ``missing()``
-(None, or why it cannot run here), a constructor ``(config, dtype, X, Y, parameters)`` that copies
-what it needs, ``train(n)`` (n iterations, returning only when they are done) and
-``parameters()``.
+(None, or why it cannot run here), ``unsupported(config)`` (None, or why it cannot train that
+network), a constructor ``(config, dtype, X, Y, parameters)`` that copies what it needs,
+``train(n)`` (n iterations, returning only when they are done) and ``parameters()``.
 """
 import importlib.util
 import os
@@ -19,6 +19,11 @@ import warnings
 import numpy as np
 
 from . import baseline
+from .kernels import LEAKY_SLOPE
+
+# ours -> MLPClassifier's names (it has no leaky relu)
+_SKLEARN_ACTIVATIONS = {"relu": "relu", "tanh": "tanh", "sigmoid": "logistic",
+                        "identity": "identity"}
 
 
 def _threads():
@@ -32,7 +37,13 @@ def _not_installed(module, extra):
     return None
 
 
-class _Always:
+class _Peer:
+    @staticmethod
+    def unsupported(config):
+        return None
+
+
+class _Always(_Peer):
     """A system that is always there (no optional extra): keeps the run's data and config."""
 
     @staticmethod
@@ -77,7 +88,7 @@ class FastBackprop(_Always):
         return self.model.parameters
 
 
-class PyTorch:
+class PyTorch(_Peer):
     """nn.Sequential of nn.Linear + activation, BCEWithLogitsLoss (mean, so the same 1/m),
     optim.SGD without momentum, autograd; examples as rows, torch's native layout."""
     name, label = "torch", "PyTorch"
@@ -101,8 +112,10 @@ class PyTorch:
                 linear.bias.copy_(torch.from_numpy(b.ravel()))
             layers.append(linear)
             if l < L:
-                layers.append(torch.nn.ReLU() if config.hidden_activation == "relu"
-                              else torch.nn.Tanh())
+                layers.append({"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh,
+                               "sigmoid": torch.nn.Sigmoid, "identity": torch.nn.Identity,
+                               "leaky_relu": lambda: torch.nn.LeakyReLU(LEAKY_SLOPE)}[
+                                   config.hidden_activation]())
         self.net = torch.nn.Sequential(*layers)
         self.loss = torch.nn.BCEWithLogitsLoss()
         self.optimizer = torch.optim.SGD(self.net.parameters(), lr=config.learning_rate)
@@ -123,7 +136,7 @@ class PyTorch:
         return out
 
 
-class JAX:
+class JAX(_Peer):
     """A jax.jit-compiled step (jax.grad of the mean cross-entropy, then p - lr·g over the
     parameter list, parameters donated), called once per iteration; x64 enabled so float64 is
     float64. Examples as columns, as in the course."""
@@ -138,7 +151,9 @@ class JAX:
         jax.config.update("jax_enable_x64", True)  # before any array is made
         import jax.numpy as jnp
         self.jax = jax
-        g = jax.nn.relu if config.hidden_activation == "relu" else jnp.tanh
+        g = {"relu": jax.nn.relu, "tanh": jnp.tanh, "sigmoid": jax.nn.sigmoid,
+             "identity": lambda Z: Z,
+             "leaky_relu": lambda Z: jax.nn.leaky_relu(Z, LEAKY_SLOPE)}[config.hidden_activation]
         lr = config.learning_rate
 
         def cost(params, X, Y):
@@ -171,7 +186,7 @@ class JAX:
         return out
 
 
-class ScikitLearn:
+class ScikitLearn(_Peer):
     """MLPClassifier(solver="sgd", batch_size=m, momentum=0, alpha=0, constant learning rate,
     no shuffling), warm-started from our parameters through coefs_ / intercepts_.
 
@@ -186,6 +201,12 @@ class ScikitLearn:
     def missing():
         return _not_installed("sklearn", "sklearn")
 
+    @staticmethod
+    def unsupported(config):
+        if config.hidden_activation not in _SKLEARN_ACTIVATIONS:
+            return f"MLPClassifier has no {config.hidden_activation} activation"
+        return None
+
     def __init__(self, config, dtype, X, Y, parameters):
         from sklearn.neural_network import MLPClassifier
         L = len(config.layer_dims) - 1
@@ -193,7 +214,7 @@ class ScikitLearn:
         self.y = Y.ravel().copy()
         self.clf = MLPClassifier(
             hidden_layer_sizes=tuple(config.layer_dims[1:-1]),
-            activation={"relu": "relu", "tanh": "tanh"}[config.hidden_activation],
+            activation=_SKLEARN_ACTIVATIONS[config.hidden_activation],
             solver="sgd", batch_size=config.m, learning_rate="constant",
             learning_rate_init=config.learning_rate, momentum=0.0, nesterovs_momentum=False,
             alpha=0.0, shuffle=False, tol=0.0, n_iter_no_change=2**62, early_stopping=False,

@@ -1,7 +1,9 @@
 """`fastbackprop bench`: fastbackprop, the NumPy baseline and the frameworks, side by side.
 
-For every configuration of ``fastbackprop.configs.CONFIGS`` (each dtype it lists) and every system
-of ``fastbackprop._peers.SYSTEMS`` that is installed, from the same X, Y and initial parameters:
+For every configuration of ``fastbackprop.configs.CONFIGS`` (each dtype it lists), or a network
+of the user's own (``configs.custom``, ``--layer-dims``), and every system of
+``fastbackprop._peers.SYSTEMS`` that is installed (and can train that network), from the same X,
+Y and initial parameters:
 
 1. Agreement: each system trains ``AGREEMENT_ITERATIONS`` iterations from the common start and its
    parameters are compared with the NumPy baseline's computed in float64 from that same start
@@ -9,8 +11,9 @@ of ``fastbackprop._peers.SYSTEMS`` that is installed, from the same X, Y and ini
    reported). Above ``TOLERANCE`` the system is flagged in the table and the command exits with
    status 1. This first call also pays for JIT compilation / tracing, so it is never timed.
 2. One untimed chunk per system, then ``repeats`` rounds in which every system trains one chunk
-   of ``Config.bench_iterations`` iterations, the order rotating from round to round, with a
-   pause after each chunk so that no system pays for the spinning threads of the one before.
+   of ``Config.bench_iterations`` iterations (a user's network: as many as take the NumPy
+   baseline about ``CHUNK_S``), the order rotating from round to round, with a pause after each
+   chunk so that no system pays for the spinning threads of the one before.
 3. Reported: the median time per iteration, the ratio NumPy time / system time, GFLOP/s from
    ``configs.flops_per_iteration`` and the percentage of the machine's peak.
 4. The peak is measured, not assumed: the GFLOP/s NumPy's BLAS reaches on a large square matmul
@@ -39,7 +42,7 @@ import tempfile
 import time
 from importlib import metadata
 
-from .configs import CONFIGS, flops_per_iteration
+from .configs import CALIBRATE, CONFIGS, Config, flops_per_iteration
 
 # The peak is measured in every run (``gemm_gflops``): a nominal figure is wrong as soon as the CPU
 # changes. The notes' Intel machine has two 512-bit FMA units per core (about 390 GFLOP/s float32
@@ -59,8 +62,9 @@ AGREEMENT_ITERATIONS = 5
 
 REPEATS = 7          # timed chunks per system; the median is reported
 PAUSE_S = 0.2        # after every chunk: OpenBLAS workers spin ~0.1 s before they sleep
+CHUNK_S = 0.15       # a calibrated chunk (``configs.custom``): this long for the NumPy baseline
 QUICK = dict(repeats=2, pause=0.0, agreement_iterations=2, max_m=256, iterations_divisor=100,
-             peak_n=256)
+             peak_n=256, chunk_s=0.005)
 
 DTYPE_SHORT = {"float64": "f64", "float32": "f32"}
 
@@ -68,16 +72,24 @@ DTYPE_SHORT = {"float64": "f64", "float32": "f32"}
 # -- selection -----------------------------------------------------------------------------------
 
 def _select_configs(configs):
+    """(Config, dtype) pairs from names ("a,c"), ``Config`` objects (``configs.custom``) or a
+    list mixing both; default every registered configuration."""
     if configs is None:
-        names = list(CONFIGS)
+        items = list(CONFIGS)
     else:
-        names = [configs] if isinstance(configs, str) else list(configs)
-        names = [n for name in names for n in name.split(",") if n]
-    unknown = [n for n in names if n not in CONFIGS]
-    if unknown or not names:
+        items = [configs] if isinstance(configs, (str, Config)) else list(configs)
+    chosen = []
+    for item in items:
+        chosen += [item] if isinstance(item, Config) else [n for n in item.split(",") if n]
+    unknown = [n for n in chosen if not isinstance(n, Config) and n not in CONFIGS]
+    if unknown or not chosen:
         raise ValueError(f"--configs: unknown configuration {', '.join(unknown) or '(none)'}; "
                          f"choose from {', '.join(CONFIGS)}")
-    return [(CONFIGS[n], dtype) for n in names for dtype in CONFIGS[n].dtypes]
+    chosen = [CONFIGS[c] if isinstance(c, str) else c for c in chosen]
+    names = [c.name for c in chosen]
+    if len(set(names)) != len(names):
+        raise ValueError(f"configurations need distinct names, got {', '.join(names)}")
+    return [(c, dtype) for c in chosen for dtype in c.dtypes]
 
 
 def _select_systems(systems):
@@ -123,11 +135,27 @@ def max_relative_deviation(parameters, reference):
     return worst
 
 
+def calibrated_iterations(trainer, seconds):
+    """How many iterations of ``trainer`` take about ``seconds`` (at least 1): counts growing
+    fourfold until one run takes a quarter of that, then scaled."""
+    n = 1
+    while True:
+        t0 = time.perf_counter()
+        trainer.train(n)
+        elapsed = time.perf_counter() - t0
+        if elapsed >= seconds / 4 or n >= 1 << 20:
+            return max(1, round(n * seconds / max(elapsed, 1e-9)))
+        n *= 4
+
+
 def measure(config, dtype, systems, *, iterations=None, repeats=REPEATS, pause=PAUSE_S,
-            agreement_iterations=AGREEMENT_ITERATIONS, seed=0, peak_gflops=None, peak_n=PEAK_N):
+            agreement_iterations=AGREEMENT_ITERATIONS, seed=0, peak_gflops=None, peak_n=PEAK_N,
+            chunk_s=CHUNK_S):
     """Time ``systems`` (classes, the first one the NumPy baseline) on one configuration here,
     in this process. ``peak_gflops`` ({dtype: GFLOP/s}) is measured here when not given; the
     peak is measured again after the timing (``peak_gflops_after``, on a ``peak_n``³ matmul).
+    Chunks of ``iterations``, else the configuration's ``bench_iterations``, else (CALIBRATE)
+    as many as take the NumPy baseline about ``chunk_s``.
     Returns the configuration's entry of the JSON report."""
     iterations = iterations or config.bench_iterations
     peak = (peak_gflops or gemm_gflops(peak_n, dtypes=(dtype,)))[dtype]
@@ -151,7 +179,7 @@ def measure(config, dtype, systems, *, iterations=None, repeats=REPEATS, pause=P
     if systems[0].name != "numpy":
         raise ValueError("the NumPy baseline must be the first system: it is the reference")
     for system in systems:
-        reason = system.missing()
+        reason = system.missing() or getattr(system, "unsupported", lambda config: None)(config)
         if reason:
             entry["skipped"][system.name] = reason
             continue
@@ -172,6 +200,9 @@ def measure(config, dtype, systems, *, iterations=None, repeats=REPEATS, pause=P
             label=system.label, first_call_s=first_call_s, max_rel_deviation=deviation,
             agrees=deviation <= TOLERANCE[dtype], chunks_ms_per_iteration=[])
 
+    if iterations == CALIBRATE:
+        iterations = calibrated_iterations(live["numpy"], chunk_s)
+        entry["iterations_per_chunk"] = iterations
     # untimed chunk at the timed length, then rounds with the order rotating
     names = list(live)
     for name in names:
@@ -338,6 +369,8 @@ def run(configs=None, systems=None, quick=False, repeats=None, json_path=None,
         spec = dict(config=config.name, dtype=dtype, systems=[s.name for s in chosen],
                     repeats=repeats, quick=quick, peak_gflops=report["peak_gflops"],
                     peak_n=peak_n)
+        if CONFIGS.get(config.name) != config:  # the user's own: sent to the worker whole
+            spec["config_fields"] = dataclasses.asdict(config)
         print(f"  {config.name} {config.title} {dtype} …", file=sys.stderr, flush=True)
         try:
             entry = _run_worker(spec) if isolate else _measure_spec(spec, chosen)
@@ -371,18 +404,26 @@ def run(configs=None, systems=None, quick=False, repeats=None, json_path=None,
 
 
 def _quick_config(config):
+    iterations = config.bench_iterations
+    if iterations != CALIBRATE:
+        iterations = max(1, iterations // QUICK["iterations_divisor"])
     return dataclasses.replace(config, m=min(config.m, QUICK["max_m"]),
-                               bench_iterations=max(1, config.bench_iterations
-                                                    // QUICK["iterations_divisor"]))
+                               bench_iterations=iterations)
 
 
 def _measure_spec(spec, systems):
-    config = CONFIGS[spec["config"]]
+    fields = spec.get("config_fields")
+    if fields:
+        config = Config(**dict(fields, layer_dims=tuple(fields["layer_dims"]),
+                               dtypes=tuple(fields["dtypes"])))
+    else:
+        config = CONFIGS[spec["config"]]
     options = dict(repeats=spec["repeats"], peak_gflops=spec.get("peak_gflops"),
                    peak_n=spec.get("peak_n", PEAK_N))
     if spec["quick"]:
         config = _quick_config(config)
-        options.update(pause=QUICK["pause"], agreement_iterations=QUICK["agreement_iterations"])
+        options.update(pause=QUICK["pause"], agreement_iterations=QUICK["agreement_iterations"],
+                       chunk_s=QUICK["chunk_s"])
     return measure(config, spec["dtype"], systems, **options)
 
 
@@ -488,9 +529,14 @@ def markdown(report):
                  "footnote), so that ceiling and its % of peak are unreliable; the ratios, "
                  "taken within the configuration's alternating chunks, stand." if drifted
                  else "")]
-    shapes = "; ".join(
-        f"{c.name} {c.title} {'-'.join(map(str, c.layer_dims))}, m = {c.m}, {c.hidden_activation}"
-        for c in CONFIGS.values() if any(e["config"] == c.name for e in report["results"]))
+    shapes = {}  # each configuration once, as it ran (quick runs cap m)
+    for e in report["results"]:
+        if "layer_dims" in e and e["config"] not in shapes:
+            registered = CONFIGS.get(e["config"])
+            name = f"{e['config']} {registered.title}" if registered else e["config"]
+            shapes[e["config"]] = (f"{name} {'-'.join(map(str, e['layer_dims']))}, "
+                                   f"m = {e['m']}, {e['hidden_activation']}")
+    shapes = "; ".join(shapes.values())
     lines += ["", f"Configurations (layer sizes, examples, hidden activation; "
               f"`fastbackprop/configs.py`): {shapes}."]
     if report["quick"]:

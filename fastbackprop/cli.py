@@ -10,7 +10,7 @@ import zipfile
 
 import numpy as np
 
-from . import _validate, baseline, datasets
+from . import _validate, baseline, configs, datasets
 from .kernels import minibatch
 from .model import Model
 
@@ -98,7 +98,18 @@ def build_parser():
         "speed-up of a system doing only the iteration's GEMM flops at that peak. Time it alone: "
         "flock /tmp/fastbackprop-bench.lock fastbackprop bench")
     bench.add_argument("--configs", help="comma-separated configuration names (default all: "
-                       "a,b,c,d,e)")
+                       "a,b,c,d,e; with --layer-dims, none unless named)")
+    own = bench.add_argument_group(
+        "your own network", "time a network of your own instead (synthetic data of its shape, "
+        "full-batch iterations of --examples examples)")
+    own.add_argument("--layer-dims", type=_int_list, help="e.g. 784,256,128,1 (first = "
+                     "features, last = 1)")
+    own.add_argument("--examples", type=int, help="examples per iteration, m (needed with "
+                     "--layer-dims)")
+    own.add_argument("--activation", help="hidden activation: relu (default), leaky_relu, "
+                     "tanh, sigmoid, identity")
+    own.add_argument("--dtype", help="float64 (default), float32, or both: float64,float32")
+    own.add_argument("--learning-rate", type=float, help="default 0.01")
     bench.add_argument("--systems", help="comma-separated: numpy, fastbackprop, torch, jax, "
                        "sklearn (default all installed; numpy is always measured)")
     bench.add_argument("--quick", action="store_true", help="smoke run in seconds (m <= 256, "
@@ -203,14 +214,40 @@ def predict(args):
         sys.stdout.write("label,probability\n" + lines)
 
 
+def _own_network(args):
+    """The configuration of ``bench --layer-dims …``, or None."""
+    own = {"--examples": args.examples, "--activation": args.activation,
+           "--dtype": args.dtype, "--learning-rate": args.learning_rate}
+    if args.layer_dims is None:
+        given = [flag for flag, value in own.items() if value is not None]
+        if given:
+            raise UsageError(f"{given[0]} describes your own network: give --layer-dims too")
+        return None
+    if args.examples is None:
+        raise UsageError("--layer-dims needs --examples (the examples per iteration, m)")
+    dtypes = [d for d in (args.dtype or "float64").split(",") if d]
+    return configs.custom(
+        _option(_validate.layer_dims, args.layer_dims, "--layer-dims", "layer_dims"),
+        _option(lambda v, name: _validate.count(v, name, minimum=1), args.examples,
+                "--examples", "the number of examples"),
+        _option(_validate.activation, args.activation or "relu", "--activation", "activation"),
+        _option(_validate.learning_rate, 0.01 if args.learning_rate is None
+                else args.learning_rate, "--learning-rate", "learning rate"),
+        [_option(_validate.dtype, d, "--dtype", "dtype").name for d in dtypes or [None]])
+
+
 def bench(args):
     from . import bench as benchmark
-    options = [("--configs", args.configs), ("--systems", args.systems),
-               ("--repeats", args.repeats), ("--json", args.json),
-               ("--markdown", args.markdown)]
+    own = _own_network(args)
+    selected = ([args.configs] if args.configs else []) + ([own] if own else [])
+    options = [("--configs", args.configs), ("--layer-dims", args.layer_dims and ",".join(
+        map(str, args.layer_dims))), ("--examples", args.examples),
+        ("--activation", args.activation), ("--dtype", args.dtype),
+        ("--learning-rate", args.learning_rate), ("--systems", args.systems),
+        ("--repeats", args.repeats), ("--json", args.json), ("--markdown", args.markdown)]
     command = " ".join(["fastbackprop bench"] + (["--quick"] if args.quick else [])
                        + [f"{flag} {value}" for flag, value in options if value is not None])
-    report = benchmark.run(configs=args.configs, systems=args.systems, quick=args.quick,
+    report = benchmark.run(configs=selected or None, systems=args.systems, quick=args.quick,
                            repeats=args.repeats, json_path=args.json,
                            markdown_path=args.markdown, command=command)
     if not report["ok"]:

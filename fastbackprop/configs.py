@@ -18,7 +18,8 @@ class Config:
     learning_rate: float
     dtypes: tuple = ("float64",)
     # iterations per timed chunk in `fastbackprop bench`: about 0.1-0.2 s of the NumPy baseline,
-    # long enough for the timer and short enough to alternate systems many times
+    # long enough for the timer and short enough to alternate systems many times; CALIBRATE:
+    # chosen at run time by timing the baseline (the user's own networks, ``custom``)
     bench_iterations: int = 1
 
     def data(self, dtype="float64", seed=0):
@@ -53,6 +54,31 @@ CONFIGS = {
                bench_iterations=80),
     )
 }
+
+
+CALIBRATE = 0
+
+
+def custom(layer_dims, m, hidden_activation="relu", learning_rate=0.01, dtypes=("float64",),
+           name="custom"):
+    """A configuration for a network of the user's own (``fastbackprop bench --layer-dims``):
+    the same synthetic data, initialisation and protocol as the registered ones, m examples per
+    (full-batch) iteration, and the chunk length calibrated at run time."""
+    from . import _validate
+    dims = tuple(_validate.layer_dims(layer_dims))
+    m = _validate.count(m, "m (examples)", minimum=1)
+    hidden_activation = _validate.activation(hidden_activation)
+    learning_rate = _validate.learning_rate(learning_rate)
+    if isinstance(dtypes, str):
+        dtypes = [d for d in dtypes.split(",") if d]
+    dtypes = tuple(dict.fromkeys(_validate.dtype(d, "dtype").name for d in dtypes))
+    if not dtypes:
+        raise ValueError("dtype: name at least one of float64, float32")
+    if not isinstance(name, str) or not name or name in CONFIGS:
+        raise ValueError(f"name must be a new configuration name, not one of "
+                         f"{', '.join(CONFIGS)}; got {name!r}")
+    return Config(name, f"{'-'.join(map(str, dims))} m={m}", dims, m, hidden_activation,
+                  learning_rate, dtypes, bench_iterations=CALIBRATE)
 
 
 def flops_per_iteration(layer_dims, m):

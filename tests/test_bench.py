@@ -152,3 +152,86 @@ def test_selectors_name_their_mistakes(capsys):
     assert "unknown system 'tensorflow'" in capsys.readouterr().err
     with pytest.raises(ValueError, match="isolate=False"):
         bench.run(configs="a", systems=["numpy", Perturbed], quick=True, out=io.StringIO())
+
+
+# -- a network of the user's own (`--layer-dims`) -----------------------------------------------
+
+def test_your_own_network_end_to_end(tmp_path):
+    json_path = tmp_path / "own.json"
+    done = subprocess.run([sys.executable, "-m", "fastbackprop", "bench", "--quick",
+                           "--layer-dims", "5,4,1", "--examples", "40", "--activation",
+                           "leaky_relu", "--dtype", "float32", "--systems",
+                           "numpy,fastbackprop", "--json", str(json_path)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "| custom 5-4-1 m=40 f32 |" in done.stdout
+    assert "custom 5-4-1, m = 40, leaky_relu" in done.stdout
+    report = json.loads(json_path.read_text())
+    (entry,) = report["results"]  # only the own network: no registered one unless named
+    assert (entry["config"], entry["layer_dims"], entry["m"], entry["hidden_activation"],
+            entry["dtype"], entry["learning_rate"]) == ("custom", [5, 4, 1], 40, "leaky_relu",
+                                                         "float32", 0.01)
+    assert entry["iterations_per_chunk"] >= 1  # calibrated in the worker
+    assert all(r["agrees"] for r in entry["systems"].values()) and report["ok"]
+    assert "--layer-dims 5,4,1 --examples 40 --activation leaky_relu --dtype float32" \
+        in report["command"]
+
+
+def test_chunks_of_an_own_network_are_calibrated_on_the_baseline(monkeypatch):
+    clock = [0.0]
+
+    class Trainer:  # 2 ms per iteration on a fake clock
+        def train(self, n):
+            clock[0] += 0.002 * n
+
+    monkeypatch.setattr(bench.time, "perf_counter", lambda: clock[0])
+    assert bench.calibrated_iterations(Trainer(), 0.15) == 75
+    assert bench.calibrated_iterations(Trainer(), 0.001) == 1  # never fewer than one
+
+
+def test_own_network_with_registered_ones_and_in_python():
+    from fastbackprop.configs import custom
+    own = custom([3, 2, 1], 30, "tanh", name="mine")
+    report, text = quick(["numpy", "fastbackprop"], configs=["a", own])
+    assert [e["config"] for e in report["results"]] == ["a", "mine"]
+    assert "| mine 3-2-1 m=30 f64 |" in text and "a planar 2-4-1, m = 256, tanh" in text
+    assert report["results"][1]["hidden_activation"] == "tanh" and report["ok"]
+    with pytest.raises(ValueError, match="distinct names"):
+        bench.run(configs=[own, own], quick=True, isolate=False, out=io.StringIO())
+    with pytest.raises(ValueError, match="new configuration name"):
+        custom([3, 1], 30, name="a")
+
+
+@pytest.mark.parametrize("peer", ["torch", "jax", "sklearn"])
+def test_peers_train_every_hidden_activation_as_the_baseline_does(peer):
+    """Each framework's version of every activation agrees with the baseline (or says why it
+    cannot run it); CI installs no framework, so there this is skipped by importorskip."""
+    pytest.importorskip({"sklearn": "sklearn"}.get(peer, peer), reason=f"{peer} not installed")
+    from fastbackprop.configs import custom
+    configs = [custom([4, 3, 1], 20, activation, name=activation)
+               for activation in ("relu", "leaky_relu", "tanh", "sigmoid", "identity")]
+    report, text = quick(["numpy", peer], configs=configs)
+    for entry in report["results"]:
+        if peer == "sklearn" and entry["config"] == "leaky_relu":
+            assert entry["skipped"] == {"sklearn": "MLPClassifier has no leaky_relu activation"}
+            continue
+        assert entry["systems"][peer]["agrees"], entry["config"]
+    assert report["ok"]
+
+
+def test_own_network_options_name_their_mistakes(capsys):
+    cases = [(["--examples", "5"], "--examples describes your own network"),
+             (["--layer-dims", "3,1"], "--layer-dims needs --examples"),
+             (["--layer-dims", "3,2", "--examples", "4"], "--layer-dims: layer_dims must end in 1"),
+             (["--layer-dims", "3,1", "--examples", "0"], "--examples: the number of examples "
+              "must be an integer >= 1"),
+             (["--layer-dims", "3,1", "--examples", "4", "--activation", "gelu"],
+              "--activation: activation must be one of"),
+             (["--layer-dims", "3,1", "--examples", "4", "--dtype", "float16"],
+              "--dtype: dtype must be 'float32' or 'float64'"),
+             (["--layer-dims", "3,1", "--examples", "4", "--learning-rate", "-1"],
+              "--learning-rate: learning rate must be a finite number >= 0")]
+    for argv, message in cases:
+        assert main(["bench", *argv]) == 2, argv
+        err = capsys.readouterr().err
+        assert message in err and len(err.strip().splitlines()) == 1, err
