@@ -6,66 +6,104 @@ wrappers). The blocked trainer's block pass, called inside a ``prange``, was opt
 emitted five times on every cold first fit (docs/performance.md, "Compile time"). Called through
 its address, it is compiled once, in its own cached library, and the trainer stays small.
 
-The address is an ordinary integer argument of the caller, looked up in Python before each call
-(``address_of``): the caller's cached machine code holds no address, so it stays valid in every
-process. The kernel must have been compiled for exactly the types the call passes; ``address_of``
-compiles it for the types of the very objects the caller will pass on.
+``native(dispatcher, args)`` compiles (or loads from the cache) the kernel for the numba types of
+``args`` and returns a ``Native``: its address and that signature. A kernel takes it as an
+argument and calls ``call(kernel, args)``. Its numba type carries the signature, so
+- a call whose arguments differ from it is a typing error, never a call with the wrong layout;
+- the caller is compiled and cached per signature, while the address is run-time data (the
+  caller's cached machine code holds no address, so it stays valid in every process).
 """
 import numba
+from llvmlite import ir
 from numba import types
 from numba.core import cgutils
-from numba.extending import intrinsic, overload
-
-_DISPATCHERS = {}  # address -> the dispatcher it belongs to, for calls from Python
-
-
-def call_float64(address, args):
-    """``kernel(*args)`` -> float64, for the kernel whose native entry point is at ``address``
-    (see ``address_of``). From Python (a kernel's ``py_func``) it calls the kernel's dispatcher."""
-    return _DISPATCHERS[address](*args)
+from numba.core.errors import TypingError
+from numba.extending import (NativeValue, intrinsic, models, overload, register_model,
+                             typeof_impl, unbox)
 
 
-@overload(call_float64)
-def _call_float64_compiled(address, args):
-    return lambda address, args: _call_float64(address, args)
+class Native:
+    """A kernel compiled for one signature: ``address`` of its native entry point."""
+
+    def __init__(self, dispatcher, signature, address):
+        self.dispatcher = dispatcher
+        self.signature = signature
+        self.address = address
+
+    def __repr__(self):
+        return f"Native({self.dispatcher.py_func.__name__}{self.signature})"
+
+
+class NativeType(types.Type):
+    def __init__(self, signature):
+        self.signature = signature
+        super().__init__(name=f"Native{signature}")
+
+
+@typeof_impl.register(Native)
+def _typeof_native(value, context):
+    return NativeType(value.signature)
+
+
+@register_model(NativeType)
+class _NativeModel(models.PrimitiveModel):
+    def __init__(self, dmm, fe_type):
+        super().__init__(dmm, fe_type, ir.IntType(64))
+
+
+@unbox(NativeType)
+def _unbox_native(typ, obj, c):
+    address = c.pyapi.object_getattr_string(obj, "address")
+    value = c.pyapi.long_as_longlong(address)
+    c.pyapi.decref(address)
+    return NativeValue(value, is_error=cgutils.is_not_null(c.builder, c.pyapi.err_occurred()))
+
+
+_NATIVE = {}
+
+
+def native(dispatcher, args):
+    """``dispatcher`` compiled for the numba types of ``args`` (now, or loaded from numba's
+    cache, the first time), as a ``Native`` that compiled code can ``call``."""
+    sig = tuple(numba.typeof(a) for a in args)
+    key = dispatcher, sig
+    if key not in _NATIVE:
+        dispatcher.compile(sig)
+        cres = dispatcher.overloads[sig]
+        _NATIVE[key] = Native(dispatcher, cres.signature,
+                              cres.library.get_pointer_to_function(cres.fndesc.llvm_func_name))
+    return _NATIVE[key]
+
+
+def call(kernel, args):
+    """``kernel``'s function applied to the tuple ``args``. In compiled code: a call through
+    its address (``args`` must have exactly its signature's types); from Python (a kernel's
+    ``py_func``): its dispatcher."""
+    return kernel.dispatcher(*args)
+
+
+@overload(call)
+def _call_compiled(kernel, args):
+    return lambda kernel, args: _call_native(kernel, args)
 
 
 @intrinsic
-def _call_float64(typingctx, address, args):
-    """The call through the address, in compiled code. An exception raised in the kernel (with
-    ``NUMBA_BOUNDSCHECK=1``) propagates as from any call."""
-    if not isinstance(address, types.Integer) or not isinstance(args, types.BaseTuple):
+def _call_native(typingctx, kernel, args):
+    if not isinstance(kernel, NativeType) or not isinstance(args, types.BaseTuple):
         return None
-    argtys = tuple(args)
+    sig = kernel.signature
+    if tuple(args) != tuple(sig.args):
+        raise TypingError(f"{kernel} called with {tuple(args)}")
 
     def codegen(context, builder, signature, llargs):
         call_conv = context.call_conv
-        fnty = call_conv.get_function_type(types.float64, argtys)
-        kernel = builder.inttoptr(llargs[0], fnty.as_pointer())
-        values = cgutils.unpack_tuple(builder, llargs[1], len(argtys))
-        status, result = call_conv.call_function(builder, kernel, types.float64, argtys, values)
-        with cgutils.if_unlikely(builder, status.is_error):
+        fnty = call_conv.get_function_type(sig.return_type, sig.args)
+        function = builder.inttoptr(llargs[0], fnty.as_pointer())
+        values = cgutils.unpack_tuple(builder, llargs[1], len(sig.args))
+        status, result = call_conv.call_function(builder, function, sig.return_type, sig.args,
+                                                 values)
+        with cgutils.if_unlikely(builder, status.is_error):  # e.g. NUMBA_BOUNDSCHECK=1
             call_conv.return_status_propagate(builder, status)
         return result
 
-    return types.float64(address, args), codegen
-
-
-_ADDRESSES = {}
-
-
-def address_of(dispatcher, args):
-    """The native entry point of ``dispatcher`` compiled for the numba types of ``args`` (compiled
-    now, or loaded from numba's cache, the first time)."""
-    sig = tuple(numba.typeof(a) for a in args)
-    key = dispatcher, sig
-    if key not in _ADDRESSES:
-        dispatcher.compile(sig)
-        cres = dispatcher.overloads[sig]
-        if cres.signature.return_type != types.float64:
-            raise TypeError(f"{dispatcher.py_func.__name__} returns "
-                            f"{cres.signature.return_type}, not float64")
-        address = cres.library.get_pointer_to_function(cres.fndesc.llvm_func_name)
-        _ADDRESSES[key] = address
-        _DISPATCHERS[address] = dispatcher
-    return _ADDRESSES[key]
+    return sig.return_type(kernel, args), codegen

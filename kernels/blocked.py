@@ -35,7 +35,7 @@ import numba
 import numpy as np
 from numba import prange
 
-from ._native import address_of, call_float64
+from ._native import call, native
 from ._options import jit, jit_parallel
 from .activations import IDENTITY, LEAKY_RELU, LEAKY_SLOPE, RELU, SIGMOID, TANH, \
     stable_sigmoid
@@ -415,7 +415,7 @@ def _merge_update(theta, P, grad, p0, p1, inv_m, learning_rate):
 @jit_parallel
 def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, sigmoidal, use_narrow, dZ1,
                         Wt, Wt_at, learning_rate, n_steps, block, group, acts, D, P, grad, costp,
-                        block_pass_at):
+                        block_pass):
     """n_steps of full-batch gradient descent over blocks of examples (Xt: X with examples as
     rows; with ``fill_Xt``, the first call of a fit, each block's rows are copied from X at the
     first step, by the lane that runs the block). Returns the cost before the first step's
@@ -431,9 +431,9 @@ def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, sigmoidal, u
     X's transposition is here rather than in a parallel kernel of its own, which cost 0.9 s of
     the cold first fit to compile.
 
-    ``_block_pass`` is called through its address, ``block_pass_at`` (``block_pass_address``),
-    not linked in: linked, its code was compiled again in the ``prange`` body, in numba's two
-    wrappers around it and in the trainer (``_native``).
+    ``block_pass`` is ``_block_pass`` compiled apart (``block_pass_for``) and called through its
+    address, not linked in: linked, its code was compiled again in the ``prange`` body, in
+    numba's two wrappers around it and in the trainer (``_native``).
 
     The step loop is here rather than around a separately compiled step: numba re-optimises and
     re-emits the machine code of every callee in each compiled level above it, so a level less
@@ -467,7 +467,7 @@ def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, sigmoidal, u
                     beta = 0.0 if blk == first else 1.0
                     if fill_Xt and step == 0:
                         _transpose_rows(X, Xt, r0, r1)
-                    costp[blk] = call_float64(block_pass_at, (
+                    costp[blk] = call(block_pass, (
                         theta, dims, Xt, Y, activation, sigmoidal, use_narrow, dZ1, Wt, Wt_at,
                         r0, r1, acts[lane], D[lane], P[g], beta, want_cost))
         # merge the group partials in group order, each parameter owned by one task; with dZ1,
@@ -500,16 +500,16 @@ def run_blocked(theta, dims, ws, X, Y, activation, learning_rate, n_steps, lanes
                                sigmoidal_flag(activation), ws.narrow, ws.dZ1, ws.Wt, ws.Wt_at,
                                learning_rate, n_steps, ws.block, ws.group, ws.acts[:lanes],
                                ws.D[:lanes], ws.P, ws.grad, ws.costp,
-                               block_pass_address(theta, dims, ws, Y, activation))
+                               block_pass_for(theta, dims, ws, Y, activation))
 
 
-def block_pass_address(theta, dims, ws, Y, activation):
-    """The address of ``_block_pass`` compiled for the arguments ``train_steps_blocked`` passes
-    it, given the arrays the trainer is called with (one lane's scratch, one row of P; block
-    bounds, beta and the cost flag as the trainer types them)."""
-    return address_of(_block_pass, (theta, dims, ws.Xt, Y, activation, sigmoidal_flag(activation),
-                                     ws.narrow, ws.dZ1, ws.Wt, ws.Wt_at, 0, 0, ws.acts[0],
-                                     ws.D[0], ws.P[0], 0.0, True))
+def block_pass_for(theta, dims, ws, Y, activation):
+    """``_block_pass`` compiled for what ``train_steps_blocked`` passes it, given the arrays the
+    trainer is called with (one lane's scratch, one row of P; block bounds, beta and the cost
+    flag as the trainer types them: a mismatch would fail the trainer's typing)."""
+    return native(_block_pass, (theta, dims, ws.Xt, Y, activation, sigmoidal_flag(activation),
+                                ws.narrow, ws.dZ1, ws.Wt, ws.Wt_at, 0, 0, ws.acts[0], ws.D[0],
+                                ws.P[0], 0.0, True))
 
 
 def transposed_layers(dims, block):

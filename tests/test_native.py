@@ -1,9 +1,10 @@
 """Calls through a kernel's address (``kernels._native``), as the blocked trainer calls its block
-pass: the same results as a direct call, exceptions propagated, from compiled code and from
-Python (a kernel's ``py_func``)."""
+pass: the same results as a direct call, exceptions propagated, arguments checked against the
+signature at compile time, from compiled code and from Python (a kernel's ``py_func``)."""
 import numba
 import numpy as np
 import pytest
+from numba.core.errors import TypingError
 
 from fastbackprop.kernels import _native
 
@@ -19,35 +20,48 @@ def _scaled_sum(x, scale, offset):
 
 
 @numba.njit
-def _caller(address, x, offsets):
+def _fill(x, value):
+    x[:] = value
+
+
+@numba.njit
+def _caller(kernel, x, offsets):
     total = 0.0
     for offset in offsets:
-        total += _native.call_float64(address, (x, 0.5, offset))
+        total += _native.call(kernel, (x, 0.5, offset))
     return total
 
 
 @numba.njit
-def _count(x):
-    return x.size
+def _fill_caller(kernel, x):
+    _native.call(kernel, (x, 2.0))
+
+
+@numba.njit
+def _wrong_caller(kernel, x):
+    return _native.call(kernel, (x, 0.5, 1.5))  # a float offset: not the compiled signature
 
 
 def test_a_call_through_the_address_is_the_call():
     x = np.arange(5.0)
-    address = _native.address_of(_scaled_sum, (x, 0.5, 3))
-    assert address == _native.address_of(_scaled_sum, (x, 0.5, 3))  # looked up once
-    assert _caller(address, x, np.array([1, 2, 3])) == sum(_scaled_sum(x, 0.5, o) for o in (1, 2, 3))
+    kernel = _native.native(_scaled_sum, (x, 0.5, 3))
+    assert kernel is _native.native(_scaled_sum, (x, 0.5, 3))  # compiled and looked up once
+    assert _caller(kernel, x, np.array([1, 2, 3])) == sum(_scaled_sum(x, 0.5, o) for o in (1, 2, 3))
     # from Python (a trainer's py_func) the dispatcher runs
-    assert _native.call_float64(address, (x, 0.5, 3)) == _scaled_sum(x, 0.5, 3)
+    assert _native.call(kernel, (x, 0.5, 3)) == _scaled_sum(x, 0.5, 3)
+    filled = np.zeros(4)
+    _fill_caller(_native.native(_fill, (filled, 2.0)), filled)  # no return value
+    assert (filled == 2.0).all()
 
 
 def test_an_exception_in_the_kernel_reaches_the_caller():
     x = np.arange(5.0)
-    address = _native.address_of(_scaled_sum, (x, 0.5, 3))
+    kernel = _native.native(_scaled_sum, (x, 0.5, 3))
     with pytest.raises(ValueError, match="offset must be >= 0"):
-        _caller(address, x, np.array([1, -1]))
+        _caller(kernel, x, np.array([1, -1]))
 
 
-def test_only_float64_kernels_are_called():
-    with pytest.raises(TypeError, match="returns int64, not float64"):
-        _native.address_of(_count, (np.zeros(3),))
-
+def test_arguments_other_than_the_signature_do_not_compile():
+    x = np.arange(5.0)
+    with pytest.raises(TypingError, match="called with"):
+        _wrong_caller(_native.native(_scaled_sum, (x, 0.5, 3)), x)

@@ -191,7 +191,7 @@ def _blocked_cases(rng, kind):
             "train_steps_blocked": (theta, dims, ws.Xt.T.copy(), np.zeros_like(ws.Xt), True, Y,
                                     code, flag, ws.narrow, ws.dZ1, ws.Wt, ws.Wt_at, 0.1, 2,
                                     ws.block, ws.group, ws.acts, ws.D, ws.P, ws.grad, ws.costp,
-                                    blocked.block_pass_address(theta, dims, ws, Y, code)),
+                                    blocked.block_pass_for(theta, dims, ws, Y, code)),
             "_merge_update": (theta, rng.standard_normal(ws.P.shape), ws.grad, 3, theta.size,
                               1 / m, 0.1),
         }[kind]
