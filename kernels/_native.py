@@ -15,6 +15,7 @@ argument and calls ``call(kernel, args)``. Its numba type carries the signature,
 """
 import numba
 from llvmlite import ir
+from numba._dispatcher import compute_fingerprint
 from numba import types
 from numba.core import cgutils
 from numba.core.errors import TypingError
@@ -62,12 +63,21 @@ def _unbox_native(typ, obj, c):
 _NATIVE = {}
 
 
+def _fingerprint(value):
+    # numba's own dispatch key of a value's type: 0.1 µs, where numba.typeof of an array takes
+    # several (a blocked minibatch fit looks its block pass up once per batch)
+    try:
+        return compute_fingerprint(value)
+    except ValueError:
+        return numba.typeof(value)
+
+
 def native(dispatcher, args):
     """``dispatcher`` compiled for the numba types of ``args`` (now, or loaded from numba's
     cache, the first time), as a ``Native`` that compiled code can ``call``."""
-    sig = tuple(numba.typeof(a) for a in args)
-    key = dispatcher, sig
+    key = dispatcher, tuple(_fingerprint(a) for a in args)
     if key not in _NATIVE:
+        sig = tuple(numba.typeof(a) for a in args)
         dispatcher.compile(sig)
         cres = dispatcher.overloads[sig]
         _NATIVE[key] = Native(dispatcher, cres.signature,
