@@ -15,7 +15,6 @@ argument and calls ``call(kernel, args)``. Its numba type carries the signature,
 """
 import numba
 from llvmlite import ir
-from numba._dispatcher import compute_fingerprint
 from numba import types
 from numba.core import cgutils
 from numba.core.errors import TypingError
@@ -63,12 +62,17 @@ def _unbox_native(typ, obj, c):
 _NATIVE = {}
 
 
+try:  # numba's own dispatch key of a value's type: 0.1 µs, where numba.typeof of an array
+    # takes several (a blocked minibatch fit looks its block pass up once per batch)
+    from numba._dispatcher import compute_fingerprint
+except ImportError:  # a numba without it: the types themselves, slower
+    compute_fingerprint = numba.typeof
+
+
 def _fingerprint(value):
-    # numba's own dispatch key of a value's type: 0.1 µs, where numba.typeof of an array takes
-    # several (a blocked minibatch fit looks its block pass up once per batch)
     try:
         return compute_fingerprint(value)
-    except ValueError:
+    except ValueError:  # a type numba's fast path does not know
         return numba.typeof(value)
 
 
