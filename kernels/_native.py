@@ -59,9 +59,6 @@ def _unbox_native(typ, obj, c):
     return NativeValue(value, is_error=cgutils.is_not_null(c.builder, c.pyapi.err_occurred()))
 
 
-_NATIVE = {}
-
-
 try:  # numba's own dispatch key of a value's type: 0.1 µs, where numba.typeof of an array
     # takes several (a blocked minibatch fit looks its block pass up once per batch)
     from numba._dispatcher import compute_fingerprint
@@ -74,6 +71,9 @@ def _fingerprint(value):
         return compute_fingerprint(value)
     except ValueError:  # a type numba's fast path does not know
         return numba.typeof(value)
+
+
+_NATIVE = {}  # (dispatcher, fingerprints of the argument types) -> Native
 
 
 def native(dispatcher, args):

@@ -76,7 +76,7 @@ def shuffle_into(X, Y, order, batch_size, Xs, Ys, row):
 
 
 def permutation_of(seed, epoch, m):
-    """The permutation ``train_epochs`` uses in that epoch, as a new array (for references)."""
+    """The permutation the trainers use in that epoch, as a new array (for references)."""
     order = np.empty(m, np.int64)
     permutation(seed, epoch, order)
     return order

@@ -38,7 +38,7 @@ for dims, m, dtype, n_threads, b in (([30, 40, 24, 1], 2500, "float64", None, B)
     model = Model(dims, "relu", dtype=dtype, seed=1)
     model.fit(X, Y, learning_rate=0.05, num_iterations=4, record_every=1, n_threads=n_threads,
               batch_size=b)
-    ws = model._workspace
+    ws = getattr(model._workspace, "net", model._workspace)  # minibatches: a batch's workspace
     n_blocks = getattr(ws, "n_blocks", 0)
     out.append(f"{n_blocks}:" + hashlib.sha256(model._theta.tobytes()).hexdigest()[:16]
                + ":" + repr(model.costs[-1][1]))
@@ -61,6 +61,7 @@ def test_parameters_bitwise_identical_across_numba_and_blas_thread_counts():
     blocks = [int(r.split(":")[0]) for r in first]
     assert min(blocks[:4]) >= 2  # the blocked path, several blocks
     assert blocks[4:8] == [0, 0, 0, 0]  # the serial path (the last: minibatches)
+    assert blocks[8] >= 2  # minibatches of 1024 on the blocked path
     for key, result in results.items():
         assert result == first, key
 
