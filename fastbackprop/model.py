@@ -20,6 +20,7 @@ import numpy as np
 from . import _init, _threads, _validate
 from .kernels import CODES, make_workspace, n_parameters
 from .kernels import blocked, minibatch, network
+from .kernels.activations import sigmoidal_flag
 
 FORMAT_VERSION = 1
 _CHUNK_SECONDS = 0.05  # compiled chunks this long keep Ctrl-C and the progress bar responsive
@@ -240,7 +241,8 @@ class Model:
                     batch_size, seed, self.iterations, ws.order, ws.Xs, ws.Ys, ws.row)
                 return network.train_steps_split(self._theta, self._dims, X, Y, activation,
                                                  learning_rate, n, net.acts, net.AL, net.D0,
-                                                 net.D1, net.grad, True, shuffle)
+                                                 net.D1, net.grad, True, shuffle,
+                                                 sigmoidal_flag(activation))
         owner = _threads.owner(n_threads)
         bar = _progress_bar(progress, num_iterations)
         # Chunks start where the last fit on this workspace left them, so repeated short fits
@@ -315,7 +317,7 @@ class Model:
                     c = network.train_steps_split(theta, dims, Xb, Yb, activation,
                                                   learning_rate, 1, step_ws.acts, step_ws.AL,
                                                   step_ws.D0, step_ws.D1, step_ws.grad, True,
-                                                  None)
+                                                  None, sigmoidal_flag(activation))
                 total += c * mb
             if epoch == 0:
                 cost = total / m

@@ -38,7 +38,7 @@ from numba import prange
 from ._native import call, native
 from ._options import jit, jit_parallel
 from .activations import IDENTITY, LEAKY_RELU, LEAKY_SLOPE, RELU, SIGMOID, TANH, \
-    stable_sigmoid
+    sigmoidal_flag, stable_sigmoid
 from . import narrow, vecmath
 from .blas import gemm
 from .network import n_parameters
@@ -524,18 +524,6 @@ def transposed_layers(dims, block):
             Wt_at[l] = size
             size += n * k
     return Wt_at, size
-
-
-def sigmoidal_flag(activation):
-    """True if the hidden activation is tanh or sigmoid, else None: the trainer is compiled for
-    this flag, and without it (relu, leaky relu) the tanh and sigmoid loops, whose vectorised exp
-    is most of the activation code, are pruned before typing (the ``narrow_layers`` idiom). The
-    cat net's cold first fit, alternating A/B: 8.73/8.88/10.10 against 9.38/8.99/10.72 s
-    (float64). Callers pass the flag of the activation they pass: with None, tanh and sigmoid
-    would run as the identity."""
-    if activation in (TANH, SIGMOID):
-        return True
-    return None
 
 
 def first_layer_by_columns(dims):

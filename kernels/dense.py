@@ -123,11 +123,11 @@ def forward_layer(A_prev, W, b, activation, Z, A, split):
 
 
 @jit_inline
-def forward_layer_in_place(A_prev, W, b, activation, A, split):
+def forward_layer_in_place(A_prev, W, b, activation, A, split, sigmoidal):
     """A = g(W·A_prev + b) in one buffer, Z not kept (the trainers): compiles without
-    ``add_bias_activate``'s two-buffer loops."""
+    ``add_bias_activate``'s two-buffer loops. ``sigmoidal``: ``activations.sigmoidal_flag``."""
     _linear(A_prev, W, A, split)
-    bias_activate_in_place(A, b, activation)
+    bias_activate_in_place(A, b, activation, sigmoidal)
 
 
 @jit_inline

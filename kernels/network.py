@@ -44,12 +44,13 @@ def make_workspace(layer_dims, m, dtype):
 @jit
 def forward(theta, dims, X, activation, acts):
     """Fill acts with A1 … A_{L-1} (activation g) and the logits Z_L (identity)."""
-    forward_split(theta, dims, X, activation, acts, False)
+    forward_split(theta, dims, X, activation, acts, False, True)
 
 
 @jit_inline
-def forward_split(theta, dims, X, activation, acts, split):
-    """``forward``; with ``split`` large products run as parallel parts (``dense.gemm_rows``)."""
+def forward_split(theta, dims, X, activation, acts, split, sigmoidal):
+    """``forward``; with ``split`` large products run as parallel parts (``dense.gemm_rows``);
+    ``sigmoidal`` as in ``train_steps_split``."""
     L = dims.size - 1
     m = X.shape[1]
     A_prev = X
@@ -63,7 +64,8 @@ def forward_split(theta, dims, X, activation, acts, split):
         off += n * k + n
         A = acts[aoff:aoff + n * m].reshape((n, m))
         aoff += n * m
-        forward_layer_in_place(A_prev, W, b, activation if l < L else IDENTITY, A, split)
+        forward_layer_in_place(A_prev, W, b, activation if l < L else IDENTITY, A, split,
+                               sigmoidal)
         A_prev = A
 
 
@@ -167,15 +169,18 @@ def train_steps(theta, dims, X, Y, activation, learning_rate, n_steps, acts, AL,
     step's forward pass (the cost *before* that step's update, as the course records it).
     Serial; the BLAS owns the cores during its GEMMs."""
     return train_steps_split(theta, dims, X, Y, activation, learning_rate, n_steps, acts, AL, D0,
-                             D1, grad, False, None)
+                             D1, grad, False, None, True)
 
 
 @jit
 def train_steps_split(theta, dims, X, Y, activation, learning_rate, n_steps, acts, AL, D0, D1,
-                      grad, split, shuffle):
+                      grad, split, shuffle, sigmoidal):
     """``train_steps``; with ``split`` numba owns the cores: large products run as parallel
     parts of output rows, each a single-threaded BLAS call (pin the BLAS to one thread, as
     ``fastbackprop._threads.owner`` does). The parts depend on the shapes only.
+
+    ``sigmoidal``: ``activations.sigmoidal_flag(activation)`` (None prunes tanh and sigmoid
+    from the forward's activation loops).
 
     ``shuffle``: None for full-batch descent, or a ``minibatch.Shuffle``: then each of the n_steps
     iterations (epochs) shuffles the examples and takes a step per batch of ``batch_size`` (the
@@ -200,7 +205,7 @@ def train_steps_split(theta, dims, X, Y, activation, learning_rate, n_steps, act
             if shuffle is not None:
                 Xb = shuffle.Xs[n_x * start:n_x * (start + mb)].reshape((n_x, mb))
                 Yb = shuffle.Ys[start:start + mb].reshape((1, mb))
-            forward_split(theta, dims, Xb, activation, acts, split)
+            forward_split(theta, dims, Xb, activation, acts, split, sigmoidal)
             if epoch == 0:
                 c = sigmoid_cross_entropy(logits(acts, dims, mb), Yb)
                 total = c if mb == m else total + c * mb  # one batch: the mean itself

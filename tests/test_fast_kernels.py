@@ -248,12 +248,13 @@ for dims, m, b in (([300, 512, 8, 1], 100, None), ([300, 512, 8, 1], 1500, None)
             net = ws.net
             shuffle = minibatch.Shuffle(b, 1, 0, ws.order, ws.Xs, ws.Ys, ws.row)
             network.train_steps_split(model._theta, model._dims, X, Y, CODES["tanh"], 0.01, n,
-                                      net.acts, net.AL, net.D0, net.D1, net.grad, True, shuffle)
+                                      net.acts, net.AL, net.D0, net.D1, net.grad, True, shuffle,
+                                      True)
         elif isinstance(ws, blocked.BlockedWorkspace):
             blocked.run_blocked(model._theta, model._dims, ws, X, Y, CODES["tanh"], 0.01, n)
         else:
             network.train_steps_split(model._theta, model._dims, X, Y, CODES["tanh"], 0.01, n,
-                                      ws.acts, ws.AL, ws.D0, ws.D1, ws.grad, True, None)
+                                      ws.acts, ws.AL, ws.D0, ws.D1, ws.grad, True, None, True)
     counts = []
     for n in (2, 4):
         before = rtsys.get_allocation_stats()

@@ -5,18 +5,29 @@ import numpy as np
 import pytest
 
 from fastbackprop import Model, baseline
+from fastbackprop.kernels import network
 
 from conftest import ACTIVATIONS, DTYPES, assert_close, classification_data
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("activation", ACTIVATIONS)
-def test_training_matches_baseline(activation, dtype, rng):
-    """100 iterations from the same start: parameters and the cost trajectory agree."""
+def test_training_matches_baseline(activation, dtype, rng, monkeypatch):
+    """100 iterations from the same start: parameters and the cost trajectory agree. The serial
+    trainer is compiled with tanh and sigmoid only for themselves (``sigmoidal_flag``)."""
+    flags = []
+    original = network.train_steps_split
+
+    def spy(*args):
+        flags.append(args[-1])
+        return original(*args)
+
+    monkeypatch.setattr(network, "train_steps_split", spy)
     X, Y = classification_data(rng, 6, 50, dtype)
     model = Model([6, 12, 8, 1], activation, dtype=dtype, seed=4)  # W1, W2 by BLAS, W3 loops
     start = model.parameters
     model.fit(X, Y, learning_rate=0.1, num_iterations=100, record_every=10)
+    assert flags and set(flags) == {True if activation in ("tanh", "sigmoid") else None}
     parameters, costs = baseline.train(X, Y, start, activation, 0.1, 100, record_every=10)
     for key in parameters:
         assert model.parameters[key].dtype == np.dtype(dtype)
@@ -42,7 +53,6 @@ def test_fit_continues_from_current_parameters(rng):
 def test_repeated_short_fits_make_one_compiled_call_each(rng, monkeypatch):
     """A fit's compiled chunks start where the last fit on the same data size left them; the
     parameters are those of one long fit, bit for bit."""
-    from fastbackprop.kernels import network
     X, Y = classification_data(rng, 4, 50)
     calls = []
     original = network.train_steps_split

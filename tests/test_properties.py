@@ -181,7 +181,7 @@ def _blocked_cases(rng, kind):
         ws.Xt[:] = rng.standard_normal((m, 3))
         Y = (rng.random((1, m)) > 0.5).astype(np.float64)
         beta = float(code % 2)  # a group's first block (0: writes) and the next ones (1: adds)
-        flag = blocked.sigmoidal_flag(code)
+        flag = _sigmoidal(code)
         Wt = ws.Wt.copy()
         blocked._transpose_weights(theta, dims, Wt, ws.Wt_at)  # as the trainer does each step
         args = {
@@ -203,12 +203,17 @@ def _split(cases):
     return [case + (split,) for case in cases for split in (False, True)]
 
 
+def _flagged(cases, code_at):
+    """Network cases with the sigmoidal flag of their activation code (argument ``code_at``)."""
+    return [case + (_sigmoidal(case[code_at]),) for case in cases]
+
+
 def _codes(make):
     return lambda rng: [make(rng, code) for code in K.CODES.values()]
 
 
 def _sigmoidal(code):
-    return importlib.import_module(f"{K.__name__}.blocked").sigmoidal_flag(code)
+    return importlib.import_module(f"{K.__name__}.activations").sigmoidal_flag(code)
 
 
 SCALARS = [-800.0, -30.5, -1.0, -1e-9, 0.0, 1e-9, 0.75, 30.5, 800.0]
@@ -227,7 +232,7 @@ CASES = {
     "activations.dot_fixed_order": lambda rng: [(rng.standard_normal(n), rng.standard_normal(n))
                                                 for n in (0, 1, 7, 8, 29)],
     "activations.bias_activate_in_place": _codes(lambda rng, code: (
-        rng.standard_normal((3, 7)), rng.standard_normal((3, 1)), code)),
+        rng.standard_normal((3, 7)), rng.standard_normal((3, 1)), code, _sigmoidal(code))),
     "activations.add_bias_activate": _codes(lambda rng, code: (
         rng.standard_normal((3, 7)), rng.standard_normal((3, 1)), code, np.empty((3, 7)))),
     "activations.activation_backward_db": _codes(lambda rng, code: (
@@ -263,7 +268,7 @@ CASES = {
     "dense._linear": lambda rng: [case + (split,) for case in _dense_cases(
         rng, ("A_prev", "W", "Z")) for split in (False, True)],
     "dense.forward_layer_in_place": lambda rng: [
-        case[:3] + (code,) + case[3:] + (split,)
+        case[:3] + (code,) + case[3:] + (split, _sigmoidal(code))
         for case in _dense_cases(rng, ("A_prev", "W", "b", "A"))
         for code in K.CODES.values() for split in (False, True)],
     "dense.forward_layer": lambda rng: [
@@ -298,11 +303,11 @@ CASES = {
         (np.array([SCALARS]), (rng.random((1, len(SCALARS))) > 0.5).astype(float),
          np.empty((1, len(SCALARS))), np.empty((1, len(SCALARS))))],
     "network.forward": lambda rng: _network_cases(rng, "forward"),
-    "network.forward_split": lambda rng: _split(_network_cases(rng, "forward")),
+    "network.forward_split": lambda rng: _flagged(_split(_network_cases(rng, "forward")), 3),
     "network.backward_split": lambda rng: _split(_network_cases(rng, "backward")),
-    "network.train_steps_split": lambda rng: [
-        case + (None,)
-        for case in _split(_network_cases(rng, "train_steps"))] + _minibatch_cases(rng),
+    "network.train_steps_split": lambda rng: _flagged(
+        [case + (None,) for case in _split(_network_cases(rng, "train_steps"))] +
+        _minibatch_cases(rng), 4),
     "network._walk_start": lambda rng: [
         (case[0], case[1], case[2], case[7], case[8]) for case in _network_cases(rng, "backward")],
     "network._units": lambda rng: [(np.array(dims, np.int64),) for dims in ((3, 1), (3, 5, 4, 1))],
