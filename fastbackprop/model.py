@@ -330,8 +330,9 @@ class Model:
         X = self._inputs(X)
         ws = make_workspace(self.layer_dims, X.shape[1], self.dtype)
         with self._lock:
-            network.predict_proba(self._theta, self._dims, X, CODES[self.hidden_activation],
-                                  ws.acts, ws.AL)
+            code = CODES[self.hidden_activation]
+            network.predict_proba(self._theta, self._dims, X, code, ws.acts, ws.AL,
+                                  sigmoidal_flag(code))
         return ws.AL
 
     def predict(self, X):
@@ -343,8 +344,9 @@ class Model:
         X, Y = self._inputs(X, Y)
         ws = make_workspace(self.layer_dims, X.shape[1], self.dtype)
         with self._lock:
-            return float(network.cost(self._theta, self._dims, X, Y,
-                                      CODES[self.hidden_activation], ws.acts))
+            code = CODES[self.hidden_activation]
+            return float(network.cost(self._theta, self._dims, X, Y, code, ws.acts,
+                                      sigmoidal_flag(code)))
 
     # -- persistence ---------------------------------------------------------------------------
 

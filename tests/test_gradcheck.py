@@ -5,6 +5,7 @@ import pytest
 from fastbackprop import Model
 from fastbackprop import kernels as K
 from fastbackprop.kernels import network
+from fastbackprop.kernels.activations import sigmoidal_flag
 
 from conftest import ACTIVATIONS, classification_data
 
@@ -14,7 +15,7 @@ EPS = 1e-6
 def _gradient(model, X, Y):
     ws = K.make_workspace(model.layer_dims, X.shape[1], model.dtype)
     code = K.CODES[model.hidden_activation]
-    network.forward(model._theta, model._dims, X, code, ws.acts)
+    network.forward(model._theta, model._dims, X, code, ws.acts, sigmoidal_flag(code))
     network.backward(model._theta, model._dims, X, Y, code, ws.acts, ws.AL, ws.D0, ws.D1, ws.grad)
     return ws.grad.copy()
 

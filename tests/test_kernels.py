@@ -6,6 +6,7 @@ from hypothesis import given, strategies as st
 from fastbackprop import baseline
 from fastbackprop import kernels as K
 from fastbackprop.kernels import network
+from fastbackprop.kernels.activations import sigmoidal_flag
 
 from conftest import ACTIVATIONS, DTYPES, assert_close
 
@@ -104,7 +105,8 @@ def test_network_gradients_match_baseline(dtype, activation, hidden, m, seed):
     Y = (rng.random((1, m)) > 0.5).astype(dtype)
     ws = K.make_workspace(layer_dims, m, dtype)
     dims = np.array(layer_dims, np.int64)
-    network.forward(model._theta, dims, X, K.CODES[activation], ws.acts)
+    code = K.CODES[activation]
+    network.forward(model._theta, dims, X, code, ws.acts, sigmoidal_flag(code))
     network.backward(model._theta, dims, X, Y, K.CODES[activation], ws.acts, ws.AL, ws.D0,
                      ws.D1, ws.grad)
     params = model.parameters

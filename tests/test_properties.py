@@ -38,7 +38,7 @@ def _case(seed, dtype, activation, n_x, hidden, m, x_scale):
 def _gradient(model, X, Y):
     ws = K.make_workspace(model.layer_dims, X.shape[1], model.dtype)
     code = K.CODES[model.hidden_activation]
-    network.forward(model._theta, model._dims, X, code, ws.acts)
+    network.forward(model._theta, model._dims, X, code, ws.acts, _sigmoidal(code))
     network.backward(model._theta, model._dims, X, Y, code, ws.acts, ws.AL, ws.D0, ws.D1,
                      ws.grad)
     return ws.grad.copy()
@@ -138,17 +138,18 @@ def _network_cases(rng, kind, dims=(3, 5, 4, 1)):
         theta = rng.standard_normal(K.n_parameters(dims)) * 0.5
         X = rng.standard_normal((3, m))
         Y = (rng.random((1, m)) > 0.5).astype(np.float64)
-        network.forward(theta, dims, X, code, ws.acts)  # acts filled, for backward and logits
+        flag = _sigmoidal(code)
+        network.forward(theta, dims, X, code, ws.acts, flag)  # acts filled: backward, logits
         args = {
-            "forward": (theta, dims, X, code, ws.acts),
+            "forward": (theta, dims, X, code, ws.acts, flag),
             "logits": (ws.acts, dims, m),
             "backward": (theta, dims, X, Y, code, ws.acts, ws.AL, ws.D0, ws.D1, ws.grad),
             "train_steps": (theta, dims, X, Y, code, 0.1, 3, ws.acts, ws.AL, ws.D0, ws.D1,
                             ws.grad),
             "backward_update": (theta, dims, X, Y, code, 0.1, ws.acts, ws.AL, ws.D0, ws.D1,
                                 ws.grad),
-            "cost": (theta, dims, X, Y, code, ws.acts),
-            "predict_proba": (theta, dims, X, code, ws.acts, ws.AL),
+            "cost": (theta, dims, X, Y, code, ws.acts, flag),
+            "predict_proba": (theta, dims, X, code, ws.acts, ws.AL, flag),
         }[kind]
         cases.append(args)
     return cases
@@ -303,7 +304,9 @@ CASES = {
         (np.array([SCALARS]), (rng.random((1, len(SCALARS))) > 0.5).astype(float),
          np.empty((1, len(SCALARS))), np.empty((1, len(SCALARS))))],
     "network.forward": lambda rng: _network_cases(rng, "forward"),
-    "network.forward_split": lambda rng: _flagged(_split(_network_cases(rng, "forward")), 3),
+    "network.forward_split": lambda rng: [  # (…, acts, split, sigmoidal)
+        case[:5] + (split, case[5]) for case in _network_cases(rng, "forward")
+        for split in (False, True)],
     "network.backward_split": lambda rng: _split(_network_cases(rng, "backward")),
     "network.train_steps_split": lambda rng: _flagged(
         [case + (None,) for case in _split(_network_cases(rng, "train_steps"))] +

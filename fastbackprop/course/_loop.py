@@ -10,6 +10,7 @@ the printed digits are the notebook's. That is one forward pass per 100 iteratio
 import numpy as np
 
 from ..kernels import CODES, course as course_kernels, make_workspace, network
+from ..kernels.activations import sigmoidal_flag
 from ..model import Model
 from ._arrays import as_c, float_dtype
 
@@ -33,7 +34,8 @@ def train(parameters, X, Y, activation, learning_rate, num_iterations, record_at
         if i > done:
             model.fit(X, Y, learning_rate, i - done, record_every=0, progress=False)
             done = i
-        network.forward(model._theta, model._dims, X, activation, ws.acts)
+        network.forward(model._theta, model._dims, X, activation, ws.acts,
+                        sigmoidal_flag(activation))
         ZL = ws.acts[ws.acts.size - m:].reshape(1, m)  # the logits Z_L
         AL = np.empty_like(ZL)
         course_kernels.sigmoid(ZL.reshape(-1), AL.reshape(-1))
