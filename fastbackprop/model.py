@@ -5,6 +5,7 @@ Parameters live in one flat vector (``kernels.network``); ``parameters`` gives t
 course's dict layout. Training runs in compiled chunks of iterations, returning to Python only to
 record and print costs, advance the progress bar and let Ctrl-C through at an iteration boundary.
 """
+import contextlib
 import math
 import os
 import signal
@@ -17,9 +18,15 @@ from collections import namedtuple
 
 import numpy as np
 
+try:  # the C functions behind signal.signal/getsignal, whose enum conversions took 8 of a
+    # fit's 43 µs (0.6 µs without): the same handlers, SIG_DFL/SIG_IGN as plain ints
+    import _signal as _raw_signal
+except ImportError:  # not CPython
+    _raw_signal = signal
+
 from . import _init, _threads, _validate
 from .kernels import CODES, make_workspace, n_parameters
-from .kernels import blocked, minibatch, network
+from .kernels import blocked, dense, minibatch, network
 from .kernels.activations import sigmoidal_flag
 
 FORMAT_VERSION = 1
@@ -243,7 +250,10 @@ class Model:
                                                  learning_rate, n, net.acts, net.AL, net.D0,
                                                  net.D1, net.grad, True, shuffle,
                                                  sigmoidal_flag(activation))
-        owner = _threads.owner(n_threads)
+        # numba's threads and the BLAS's matter only where the trainer runs parallel parts or
+        # BLAS calls
+        owner = _threads.owner(n_threads) if use_blocked or dense.calls_blas(self.layer_dims) \
+            else contextlib.nullcontext()
         bar = _progress_bar(progress, num_iterations)
         # Chunks start where the last fit on this workspace left them, so repeated short fits
         # (the course's loops, the benchmark) make one compiled call each, not 1, 2, 4, ...
@@ -519,9 +529,9 @@ class _DeferredSigint:
 
     def __enter__(self):
         if threading.current_thread() is threading.main_thread():
-            previous = signal.getsignal(signal.SIGINT)
+            previous = _raw_signal.getsignal(signal.SIGINT)
             if callable(previous):
-                signal.signal(signal.SIGINT, self._hold)
+                _raw_signal.signal(signal.SIGINT, self._hold)
                 self.previous = previous
         return self
 
@@ -537,6 +547,6 @@ class _DeferredSigint:
 
     def __exit__(self, *exc_info):
         if self.previous is not None:
-            signal.signal(signal.SIGINT, self.previous)
+            _raw_signal.signal(signal.SIGINT, self.previous)
             self.deliver()
             self.previous = None

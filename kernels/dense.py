@@ -21,6 +21,13 @@ SPLIT_ROWS = 64       # rows per part at least (a part is one single-threaded BL
 # rather than 128 splits the 128-row products of config e too: 0.96 against 1.03 ms per iteration
 
 
+def calls_blas(layer_dims):
+    """True if the serial trainer calls the BLAS on this network: some layer has more than
+    ``SMALL_W`` weights (only such products can also run as parallel parts). Otherwise it runs
+    loops on one core, and ``fit`` leaves the thread settings alone (8 µs of a call)."""
+    return any(n * k > SMALL_W for k, n in zip(layer_dims[:-1], layer_dims[1:]))
+
+
 @jit
 def row_parts(n, k, m):
     """How many parts of output rows a product (n × k)·(k × m) is split into: 1 … 4, a function

@@ -9,7 +9,7 @@ import pytest
 
 import fastbackprop
 from fastbackprop import Model, _threads
-from fastbackprop.kernels import blocked
+from fastbackprop.kernels import blocked, dense
 
 from conftest import assert_close, classification_data
 
@@ -89,6 +89,28 @@ def test_n_threads_is_set_for_the_call_and_restored(rng):
     assert seen["numba"] == 1 and set(seen["blas"]) == {1}
     assert numba.get_num_threads() == before_numba
     assert [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"] == before_blas
+
+
+def test_fit_skips_the_thread_settings_only_where_nothing_could_use_them(rng, monkeypatch):
+    """The serial trainer on a network whose layers all have at most ``SMALL_W`` weights runs
+    loops on one core (no BLAS call, no parallel part), so ``fit`` leaves numba's and the BLAS's
+    threads alone; one larger layer, or the blocked trainer, and it takes them."""
+    entered = []
+    original = _threads.owner
+
+    def spy(n_threads=None):
+        entered.append(n_threads)
+        return original(n_threads)
+
+    monkeypatch.setattr(_threads, "owner", spy)
+    for dims, m, expected in (([2, 4, 1], 30, False), ([8, 8, 1], 30, False),
+                              ([9, 8, 1], 30, True), ([5, 8, 1], 4000, True)):
+        assert blocked.use_blocked(dims, m) is (m == 4000)  # the last one: blocked, small W
+        assert dense.calls_blas(dims) is (dims[0] == 9)
+        before = len(entered)
+        X, Y = classification_data(rng, dims[0], m)
+        Model(dims, seed=0).fit(X, Y, num_iterations=2, n_threads=1)
+        assert (len(entered) > before) is expected, dims
 
 
 def test_set_num_threads_default_and_validation():
