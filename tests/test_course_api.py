@@ -76,6 +76,20 @@ def frozen(*arrays):
 
 # --- the module's surface ----------------------------------------------------------------------
 
+def test_float_dtype_is_numpys_promotion():
+    """The shortcut for arrays of one float dtype gives what NumPy's promotion gives."""
+    from fastbackprop.course._arrays import float_dtype
+    f16, f32, f64 = (np.ones((2, 3), dt) for dt in (np.float16, np.float32, np.float64))
+    inputs = [f16, f32, f64, f32.T, np.ones(3, np.uint8), np.ones(3, np.int64),
+              np.ones(3, bool), [[1.0, 2.0]], 3, np.float32(2.0)]
+    for a in inputs:
+        for b in inputs:
+            expected = np.result_type(np.asarray(a).dtype, np.asarray(b).dtype, np.float32)
+            if expected not in (np.float32, np.float64):
+                expected = np.dtype(np.float64)
+            assert float_dtype(a, b, a) == expected, (a, b)
+
+
 def test_star_import_exports_exactly_the_course_names():
     namespace = {}
     exec("from fastbackprop.course import *", namespace)
