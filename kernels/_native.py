@@ -30,7 +30,7 @@ class Native:
         self.signature = signature
         self.address = address
         # numba types an argument of a class it does not know on every call; building the type
-        # (its name spells out every argument type) took 20 µs of each blocked minibatch step
+        # (its name spells out every argument type) took 8.7 of the 15.6 µs a blocked call cost
         self.numba_type = NativeType(signature)
 
     def __repr__(self):
