@@ -311,6 +311,7 @@ class Model:
         n_x, m = X.shape
         theta, dims = self._theta, self._dims
         cost = math.nan
+        block_passes = {}  # per batch size: every batch of a size has the same array types
         for epoch in range(n):
             minibatch.permutation(seed, self.iterations + epoch, ws.order)
             minibatch.shuffle_into(X, Y, ws.order, batch_size, ws.Xs, ws.Ys, ws.row)
@@ -321,8 +322,11 @@ class Model:
                 Yb = ws.Ys[start:start + mb].reshape(1, mb)
                 step_ws = ws.net if mb == batch_size else ws.last
                 if isinstance(step_ws, blocked.BlockedWorkspace):
+                    if mb not in block_passes:
+                        block_passes[mb] = blocked.block_pass_for(theta, dims, step_ws, Yb,
+                                                                  activation)
                     c = blocked.run_blocked(theta, dims, step_ws, Xb, Yb, activation,
-                                            learning_rate, 1, lanes)
+                                            learning_rate, 1, lanes, block_pass=block_passes[mb])
                 else:
                     c = network.train_steps_split(theta, dims, Xb, Yb, activation,
                                                   learning_rate, 1, step_ws.acts, step_ws.AL,

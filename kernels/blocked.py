@@ -491,16 +491,18 @@ def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, sigmoidal, u
 
 
 def run_blocked(theta, dims, ws, X, Y, activation, learning_rate, n_steps, lanes=None,
-                fill_Xt=True):
+                fill_Xt=True, block_pass=None):
     """``train_steps_blocked`` on a workspace, with ``lanes`` lanes (default: all the workspace
     has). ``fill_Xt``: copy X into ``ws.Xt`` first (the first call of a fit; later calls on
-    the same X may pass False)."""
+    the same X may pass False). ``block_pass``: ``block_pass_for`` these arguments, when the
+    caller has it already (a call per minibatch: the lookup is 3.6 µs)."""
     lanes = ws.acts.shape[0] if lanes is None else lanes
+    if block_pass is None:
+        block_pass = block_pass_for(theta, dims, ws, Y, activation)
     return train_steps_blocked(theta, dims, X, ws.Xt, fill_Xt, Y, activation,
                                sigmoidal_flag(activation), ws.narrow, ws.dZ1, ws.Wt, ws.Wt_at,
                                learning_rate, n_steps, ws.block, ws.group, ws.acts[:lanes],
-                               ws.D[:lanes], ws.P, ws.grad, ws.costp,
-                               block_pass_for(theta, dims, ws, Y, activation))
+                               ws.D[:lanes], ws.P, ws.grad, ws.costp, block_pass)
 
 
 def block_pass_for(theta, dims, ws, Y, activation):
