@@ -1,11 +1,12 @@
 """Who owns the cores during ``fit``: the one place that sets numba's and the BLAS's threads.
 
-numba owns the cores; the BLAS is pinned to one thread inside (two thread pools on two cores lose
-up to 25x, see docs/performance.md). Parallelism comes from ``prange`` over a plan fixed by the
-shapes: blocks of examples (``kernels.blocked``) or parts of a product's output rows
-(``kernels.dense.gemm_rows``). A one-thread BLAS is also what makes the bits independent of the
-BLAS's configured thread count: OpenBLAS picks different GEMM kernels (e.g. its SkylakeX
-``sgemm_direct``, and other splits in double) when it may use more than one thread.
+numba owns the cores; the BLAS is pinned to one thread inside (two thread pools fight over the
+cores: see docs/performance.md, "One thread pool during fit"). Parallelism comes from
+``prange`` over a plan fixed by the shapes: blocks of examples (``kernels.blocked``) or parts of
+a product's output rows (``kernels.dense.gemm_rows``). A one-thread BLAS is also what makes the
+bits independent of the BLAS's configured thread count: OpenBLAS picks different GEMM kernels
+(e.g. its SkylakeX ``sgemm_direct``, and other splits in double) when it may use more than one
+thread.
 
 ``n_threads`` (per call) or ``set_num_threads`` (default) caps numba's threads; both numba's and
 the BLAS's settings are restored when ``fit`` returns. numba's count is per Python thread; the
@@ -17,8 +18,7 @@ forked after a parallel kernel ran (``multiprocessing`` with fork, asv's forkser
 ``tbb`` where the ``tbb`` wheel is installed (a dependency on Linux x86-64), else ``workqueue``.
 ``workqueue`` aborts the process when two Python threads run parallel kernels at once, so under it
 parallel calls are serialised by a lock; ``omp`` and ``tbb`` are thread-safe. ``workqueue`` also
-wakes its threads slowly: config e (several parallel products per iteration) took 1.61 ms per
-iteration under it against 1.00 under ``tbb`` and 1.06 under ``omp``.
+wakes its threads slowly (see docs/performance.md, "Threading layer: tbb before workqueue").
 """
 import contextlib
 import ctypes
@@ -60,8 +60,43 @@ _controller = None
 
 
 def set_num_threads(n_threads):
-    """Default thread count for every later ``fit`` (None: numba's and the BLAS's own defaults).
-    Returns the previous default."""
+    """Default cap on numba's threads for every later ``fit`` (None: numba's own thread count).
+    Returns the previous default.
+
+    The BLAS runs one thread inside ``fit`` whatever the setting. The cap is lowered to
+    numba's ``NUMBA_NUM_THREADS`` if larger; ``fit(n_threads=...)`` overrides it for that call.
+    The trained parameters do not depend on it.
+
+    Parameters
+    ----------
+    n_threads : int or None
+        A positive thread count, or None to leave numba's thread count as it is.
+
+    Returns
+    -------
+    int or None
+        The previous default.
+
+    Raises
+    ------
+    TypeError
+        If ``n_threads`` is not an integer or None.
+    ValueError
+        If ``n_threads`` is below 1.
+
+    See Also
+    --------
+    get_num_threads : The current default.
+
+    Examples
+    --------
+    >>> import fastbackprop
+    >>> previous = fastbackprop.set_num_threads(1)
+    >>> fastbackprop.get_num_threads()
+    1
+    >>> fastbackprop.set_num_threads(previous)  # back to the previous default
+    1
+    """
     global _default_n_threads
     previous = _default_n_threads
     _default_n_threads = check(n_threads)
@@ -69,7 +104,21 @@ def set_num_threads(n_threads):
 
 
 def get_num_threads():
-    """The default set by ``set_num_threads`` (None if unset)."""
+    """The default set by ``set_num_threads`` (None if unset).
+
+    Returns
+    -------
+    int or None
+        The default thread count of ``fit``, or None.
+
+    Examples
+    --------
+    >>> import fastbackprop
+    >>> previous = fastbackprop.set_num_threads(2)
+    >>> fastbackprop.get_num_threads()
+    2
+    >>> _ = fastbackprop.set_num_threads(previous)
+    """
     return _default_n_threads
 
 
@@ -107,8 +156,8 @@ def _blas_threads(n):
     with _blas_lock:
         state = _blas_state
         if state["depth"] == 0:
-            # each BLAS's own setter, not ThreadpoolController.limit: that one re-reads every
-            # library's info and took ~40 µs per fit, more than an iteration of a small net
+            # each BLAS's own setter, not ThreadpoolController.limit, which re-reads every
+            # library's info (see docs/performance.md, "The BLAS pinned through its own setter")
             blas = [lib for lib in _blas_controller().lib_controllers if lib.user_api == "blas"]
             state["limiter"] = [(lib, lib.get_num_threads()) for lib in blas]
             for lib in blas:

@@ -49,9 +49,6 @@ def layer_dims(value, name="layer_dims"):
     for d in dims:
         if not _is_int(d) or d <= 0:
             raise ValueError(f"{name} must hold positive integers, got {dims}")
-    if dims[-1] != 1:
-        raise ValueError(f"{name} must end in 1 (one sigmoid output for binary labels), "
-                         f"got {dims}")
     return [int(d) for d in dims]
 
 
@@ -139,3 +136,90 @@ def count(value, name, minimum=0):
     if value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
     return int(value)
+
+
+# -- the engine's options: heads, optimizers, penalties (see docs/engine.md) -------------------
+
+OUTPUTS = ("sigmoid", "softmax", "identity")
+OPTIMIZERS = ("gd", "momentum", "adam")
+
+
+def output(value, layer_dims, name="output"):
+    """The output head's name; softmax needs two output units or more."""
+    if not isinstance(value, str) or value not in OUTPUTS:
+        raise ValueError(f"{name} must be one of {', '.join(OUTPUTS)}; got {value!r}")
+    if value == "softmax" and layer_dims[-1] < 2:
+        raise ValueError(f"{name}='softmax' needs layer_dims[-1] >= 2 output units (one per "
+                         f"class), got layer_dims {layer_dims}; use output='sigmoid' for two "
+                         f"classes with one unit")
+    return value
+
+
+def optimizer(value, name="optimizer"):
+    if not isinstance(value, str) or value not in OPTIMIZERS:
+        raise ValueError(f"{name} must be one of {', '.join(OPTIMIZERS)}; got {value!r}")
+    return value
+
+
+def real(value, name, low, high, low_open=False, high_open=False):
+    """A finite real number in the interval [low, high] (ends open as asked)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    value = float(value)
+    interval = f"{'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
+    if (not math.isfinite(value) and not (high == math.inf and value == math.inf)) \
+            or value < low or value > high or (low_open and value == low) \
+            or (high_open and value == high):
+        raise ValueError(f"{name} must be in {interval}, got {value!r}")
+    return value
+
+
+def targets(Y, m, dt, head, n_out, name="Y"):
+    """Y for the head, as a C-contiguous (n_out, m) array of dtype dt.
+
+    sigmoid: (n_out, m) in [0, 1]. softmax: one-hot (n_out, m), or integer labels (1, m) or (m,)
+    in [0, n_out), made one-hot here. identity: (n_out, m) real numbers."""
+    if head == "softmax":
+        arr = array(Y, name)
+        if arr.ndim == 1 or (arr.ndim == 2 and arr.shape[0] == 1):
+            labels = arr.reshape(-1)
+            if labels.size != m:
+                raise ValueError(f"{name} holds {labels.size} class labels, but X has {m} "
+                                 f"examples")
+            finite(labels, name)
+            if not np.array_equal(labels, np.round(labels)) or labels.min() < 0 \
+                    or labels.max() >= n_out:
+                raise ValueError(f"{name} must hold integer class labels in [0, {n_out}) "
+                                 f"(layer_dims[-1] = {n_out} classes), got values in "
+                                 f"[{labels.min()}, {labels.max()}]")
+            one_hot = np.zeros((n_out, m), dt)
+            one_hot[labels.astype(np.int64), np.arange(m)] = 1
+            return one_hot
+        if arr.ndim != 2:
+            raise ValueError(f"{name} must be one-hot ({n_out}, {m}) or class labels (1, {m}) "
+                             f"or ({m},), got shape {arr.shape}")
+        if arr.shape[0] != n_out:
+            raise ValueError(f"{name} has {arr.shape[0]} one-hot rows, but the model has "
+                             f"{n_out} classes (layer_dims[-1]); pass ({n_out}, {m}) one-hot "
+                             f"or (1, {m}) integer labels")
+        if arr.shape[1] != m:
+            raise ValueError(f"{name} must have shape ({n_out}, {m}) to match X, got "
+                             f"{arr.shape}")
+        finite(arr, name)
+        if arr.min() < 0 or arr.max() > 1 or not np.allclose(arr.sum(axis=0), 1):
+            raise ValueError(f"{name} must be one-hot (or class probabilities): columns of "
+                             f"values in [0, 1] summing to 1")
+        return convert(arr, dt, name)
+    arr = array(Y, name)
+    shape = (n_out, m)
+    if arr.ndim != 2:
+        raise ValueError(f"{name} must be 2-D of shape {shape}, got shape {arr.shape}"
+                         + (" (reshape it with Y.reshape(1, -1))" if arr.ndim == 1 else ""))
+    if arr.shape != shape:
+        raise ValueError(f"{name} must have shape {shape} to match X, got {arr.shape}"
+                         + (f" ({n_out} output units)" if n_out > 1 else ""))
+    finite(arr, name)
+    if head == "sigmoid" and (arr.min() < 0 or arr.max() > 1):
+        raise ValueError(f"{name} must hold labels in [0, 1], got values in "
+                         f"[{arr.min()}, {arr.max()}]")
+    return convert(arr, dt, name)

@@ -13,37 +13,104 @@ import sys
 import tempfile
 import threading
 import time
-import zipfile
-from collections import namedtuple
 
 import numpy as np
 
-try:  # the C functions behind signal.signal/getsignal, whose enum conversions took 8 of a
-    # fit's 43 µs (0.6 µs without): the same handlers, SIG_DFL/SIG_IGN as plain ints
+try:  # the C functions behind signal.signal/getsignal, without their slow enum conversions (see
+    # docs/performance.md, "SIGINT swapped through _signal"): SIG_DFL/SIG_IGN as plain ints
     import _signal as _raw_signal
 except ImportError:  # not CPython
     _raw_signal = signal
 
-from . import _init, _threads, _validate
-from .kernels import CODES, make_workspace, n_parameters
-from .kernels import blocked, dense, minibatch, network
+from . import _init, _plan, _threads, _trainers, _validate
+from .kernels import CODES, make_workspace, n_parameters, network, optim
 from .kernels.activations import sigmoidal_flag
+from .kernels.heads import HEADS
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the output head, the optimizer state and the step count
 _CHUNK_SECONDS = 0.05  # compiled chunks this long keep Ctrl-C and the progress bar responsive
 
 
 class Model:
-    """Dense network: hidden layers with ``hidden_activation``, one sigmoid output unit.
+    """Dense network: hidden layers with ``hidden_activation``, then an output head.
 
+    Examples are columns: X (n_x, m). The head decides the targets and the loss: a binary or
+    multi-label classifier (``output="sigmoid"``, binary cross-entropy), a multi-class one
+    (``"softmax"``, cross-entropy) or a regressor (``"identity"``, half squared error). ``fit``
+    trains it by gradient descent, momentum or Adam, with L2 and dropout if asked.
+
+    Parameters
+    ----------
+    layer_dims : sequence of int
+        Layer sizes ``[n_x, n_1, …, n_L]``: the input features, the hidden layers and the
+        output units (at least two entries, all positive).
+    hidden_activation : {"relu", "leaky_relu", "tanh", "sigmoid", "identity"}, default "relu"
+        Activation of every hidden layer.
+    output : {"sigmoid", "softmax", "identity"}, default "sigmoid"
+        The output head: "sigmoid" (one unit: binary labels; several: multi-label), "softmax"
+        (one unit per class, ``layer_dims[-1] >= 2``), "identity" (regression, any number of
+        outputs).
+    dtype : {"float64", "float32"}, default "float64"
+        Dtype of the parameters and of the computation; inputs are converted to it.
+    seed : int or None, default None
+        Seed (an integer >= 0) of the initialisation and of the minibatch shuffle; None draws
+        fresh entropy, so each model starts differently.
+    init : {"he", "glorot", "course", "course_small"} or None, default None
+        Initialisation scheme (biases always start at zero): "he" draws
+        randn · sqrt(2 / n_prev), "glorot" randn · sqrt(2 / (n_prev + n)), "course"
+        randn / sqrt(n_prev) and "course_small" randn · 0.01, the course schemes from
+        ``np.random.RandomState(seed)`` in the course's order (``seed=1`` gives the course's
+        numbers). None: "he" for relu and leaky_relu, "glorot" for the other activations.
+
+    Attributes
+    ----------
+    layer_dims : list of int
+        The layer sizes.
+    hidden_activation : str
+        The hidden layers' activation.
+    output : str
+        The output head.
+    dtype : numpy.dtype
+        float64 or float32.
+    costs : list of tuple of (int, float)
+        ``(iteration, cost)`` recorded by ``fit``, over all its calls.
+    iterations : int
+        Iterations trained so far, over all calls to ``fit``.
+
+    Raises
+    ------
+    TypeError
+        If ``layer_dims`` is not a sequence, or ``dtype`` is not float32 or float64.
+    ValueError
+        If ``layer_dims`` has fewer than two entries or a size that is not a positive
+        integer; if ``hidden_activation``, ``output`` or ``init`` is not one of the names
+        above, or ``output="softmax"`` has fewer than two output units; if ``seed`` is not
+        None or an integer >= 0.
+
+    See Also
+    --------
+    Model.from_parameters : A model from the course's parameter dict.
+    Model.load : A model saved by ``save``.
+
+    Examples
+    --------
+    >>> from fastbackprop import Model
+    >>> from fastbackprop.datasets import planar_flower
+    >>> X, Y = planar_flower()
     >>> model = Model([2, 4, 1], hidden_activation="tanh", seed=0)
-    >>> model.fit(X, Y, learning_rate=1.2, num_iterations=1000).predict(X)
+    >>> model
+    Model(layer_dims=[2, 4, 1], hidden_activation='tanh', dtype='float64')
+    >>> model.fit(X, Y, learning_rate=1.2, num_iterations=1000).predict(X).shape
+    (1, 400)
+    >>> model.iterations
+    1000
     """
 
-    def __init__(self, layer_dims, hidden_activation="relu", dtype="float64", seed=None,
-                 init=None):
+    def __init__(self, layer_dims, hidden_activation="relu", output="sigmoid", dtype="float64",
+                 seed=None, init=None):
         self.layer_dims = _validate.layer_dims(layer_dims)
         self.hidden_activation = _validate.activation(hidden_activation)
+        self.output = _validate.output(output, self.layer_dims)
         self.dtype = _validate.dtype(dtype)
         seed = _validate.seed(seed)
         self._shuffle_seed = _shuffle_seed(seed)
@@ -51,12 +118,58 @@ class Model:
         self._set_theta(_init.initialize(self.layer_dims, scheme, seed, self.dtype))
         self.costs = []
         self.iterations = 0  # iterations trained so far, over all calls to fit
+        self._reset_optimizer("gd")
 
     # -- construction from and export to the course's dict layout ------------------------------
 
     @classmethod
-    def from_parameters(cls, parameters, hidden_activation="relu", dtype=None):
-        """A model holding copies of ``parameters`` (W1, b1, …, WL, bL in course shapes)."""
+    def from_parameters(cls, parameters, hidden_activation="relu", dtype=None,
+                        output="sigmoid"):
+        """A model holding copies of ``parameters`` (W1, b1, …, WL, bL in course shapes).
+
+        The layer sizes are read from the W shapes. The model has no costs or iterations yet,
+        and a fresh minibatch shuffle seed (pass ``seed`` to ``fit`` for a fixed shuffle).
+
+        Parameters
+        ----------
+        parameters : dict of array_like
+            Exactly the keys W1, b1, …, WL, bL: W{l} of shape (n_l, n_{l-1}), b{l} of shape
+            (n_l, 1), finite real numbers. Copied and converted to ``dtype``;
+            the caller's arrays are not modified.
+        hidden_activation : {"relu", "leaky_relu", "tanh", "sigmoid", "identity"}, default "relu"
+            Activation of the hidden layers.
+        dtype : {"float64", "float32"} or None, default None
+            None: W1's dtype if it is float32 or float64, else float64.
+        output : {"sigmoid", "softmax", "identity"}, default "sigmoid"
+            The output head, as for ``Model``.
+
+        Returns
+        -------
+        Model
+            The new model.
+
+        Raises
+        ------
+        TypeError
+            If ``parameters`` is not a dict, an entry does not hold real numbers, or ``dtype``
+            is not float32 or float64.
+        ValueError
+            If the keys are not exactly W1, b1, …, WL, bL, a W is not 2-D, the shapes do not
+            chain, an entry holds NaN or inf (or values too
+            large for ``dtype``), or ``hidden_activation`` is unknown.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from fastbackprop import Model
+        >>> parameters = {"W1": np.full((4, 2), 0.1), "b1": np.zeros((4, 1)),
+        ...               "W2": np.full((1, 4), 0.1), "b2": np.zeros((1, 1))}
+        >>> model = Model.from_parameters(parameters, hidden_activation="tanh")
+        >>> model.layer_dims
+        [2, 4, 1]
+        >>> model.parameters["W2"]
+        array([[0.1, 0.1, 0.1, 0.1]])
+        """
         if not isinstance(parameters, dict):
             raise TypeError(f"parameters must be a dict with keys W1, b1, …, got "
                             f"{type(parameters).__name__}")
@@ -76,11 +189,13 @@ class Model:
         model = cls.__new__(cls)
         model.layer_dims = _validate.layer_dims(layer_dims, "layer_dims (from parameters)")
         model.hidden_activation = _validate.activation(hidden_activation)
+        model.output = _validate.output(output, model.layer_dims)
         model.dtype = _validate.dtype(dtype)
         model._set_theta(parameters)
         model._shuffle_seed = _shuffle_seed(None)
         model.costs = []
         model.iterations = 0
+        model._reset_optimizer("gd")
         return model
 
     def _set_theta(self, parameters):
@@ -100,15 +215,38 @@ class Model:
                 off += value.size
         self._theta = theta
         self._dims = np.array(dims, np.int64)
-        self._workspace = None
+        self._trainer = None
         self._lock = threading.RLock()
+
+    def _reset_optimizer(self, name, steps=0):
+        """Fresh optimizer state for ``name``: its rows in theta's layout, zeros; the step
+        count (Adam's t, the dropout masks' key) at ``steps``."""
+        self._optimizer = name
+        rows = optim.state_rows(optim.OPTIMIZERS[name])
+        self._state = np.zeros((rows, self._theta.size), self.dtype)
+        self._steps = steps
 
     @property
     def parameters(self):
         """Copies of the parameters as the course's dict: W1 (n1, n0), b1 (n1, 1), …
 
         While another thread runs ``fit`` on this model, this waits for it to finish (so the
-        copy is never torn between two iterations)."""
+        copy is never torn between two iterations).
+
+        Returns
+        -------
+        dict of numpy.ndarray
+            Keys W1, b1, …, WL, bL in that order: W{l} of shape (n_l, n_{l-1}) and b{l} of
+            shape (n_l, 1), in the model's dtype. New arrays: changing them does not change the
+            model.
+
+        Examples
+        --------
+        >>> from fastbackprop import Model
+        >>> model = Model([2, 4, 1], hidden_activation="tanh", seed=0)
+        >>> {key: value.shape for key, value in model.parameters.items()}
+        {'W1': (4, 2), 'b1': (4, 1), 'W2': (1, 4), 'b2': (1, 1)}
+        """
         with self._lock:
             return self._parameters()
 
@@ -125,64 +263,125 @@ class Model:
         return out
 
     def __repr__(self):
+        output = "" if self.output == "sigmoid" else f", output={self.output!r}"
         return (f"Model(layer_dims={self.layer_dims}, hidden_activation="
-                f"{self.hidden_activation!r}, dtype={self.dtype.name!r})")
+                f"{self.hidden_activation!r}{output}, dtype={self.dtype.name!r})")
 
     # -- training ------------------------------------------------------------------------------
-
-    def _workspace_for(self, m, use_blocked=False, batch_size=None):
-        key = (m, use_blocked, batch_size)
-        if self._workspace is None or self._workspace_key != key:
-            dims, dtype = self.layer_dims, self.dtype
-            if batch_size is not None:
-                shuffle_buffers = minibatch.make_shuffle_buffers(dims[0], m, dtype)
-                if use_blocked:  # blocked trainer per batch; the last batch by its own size
-                    last = m % batch_size
-                    last_ws = None if last == 0 else (
-                        blocked.make_blocked_workspace(dims, last, dtype)
-                        if blocked.use_blocked(dims, last) else make_workspace(dims, last, dtype))
-                    self._workspace = _BlockedMinibatchWorkspace(
-                        blocked.make_blocked_workspace(dims, batch_size, dtype), last_ws,
-                        *shuffle_buffers)
-                else:
-                    self._workspace = _MinibatchWorkspace(
-                        make_workspace(dims, batch_size, dtype), *shuffle_buffers)
-            elif use_blocked:
-                self._workspace = blocked.make_blocked_workspace(dims, m, dtype)
-            else:
-                self._workspace = make_workspace(dims, m, dtype)
-            self._workspace_key = key
-            self._first_chunk = 1  # iterations in a fit's first compiled call (see _train)
-        return self._workspace
 
     def _inputs(self, X, Y=None):
         X = _validate.features(X, self.layer_dims[0], self.dtype)
         if Y is None:
             return X
-        return X, _validate.labels(Y, X.shape[1], self.dtype)
+        return X, _validate.targets(Y, X.shape[1], self.dtype, self.output,
+                                    self.layer_dims[-1])
 
     def fit(self, X, Y, learning_rate=0.0075, num_iterations=3000, record_every=100,
-            print_cost=False, progress=None, n_threads=None, batch_size=None, seed=None):
-        """Gradient descent, continuing from the current parameters. Returns self.
+            print_cost=False, progress=None, n_threads=None, batch_size=None, seed=None,
+            shuffle=True, optimizer="gd", beta=0.9, beta1=0.9, beta2=0.999, epsilon=1e-8,
+            lambd=0.0, keep_prob=1.0, path=None):
+        """Train, continuing from the current parameters. Returns self.
 
         An iteration is one pass over the m examples. Full-batch by default: one step per
         iteration. With ``batch_size`` < m, each iteration (epoch) shuffles the examples and takes
         one step per batch of ``batch_size`` (the last batch holds the remainder, as the course's
         ``random_mini_batches``), each step's gradient averaged over its batch. The shuffle
-        depends only on ``seed`` (None: the model's, the constructor's ``seed``; a model without
-        one, or from ``load``/``from_parameters``, draws a fresh one) and the iteration number,
-        so one long fit and several short ones give the same parameters. The minibatch path
-        keeps one shuffled copy of X.
+        depends only on ``seed`` and the iteration number, so one long fit and several short
+        ones give the same parameters. The minibatch path keeps one shuffled copy of X.
 
-        The cost before the update of every ``record_every``-th iteration (counted over all fits)
-        is appended to ``costs`` as (iteration, cost) and printed if ``print_cost``; with
-        minibatches it is the mean over the examples of each batch's cost before that batch's
-        update (the course's ``cost_total / m``). ``progress`` shows a tqdm bar: True, False, or
-        None for "when stderr is a terminal and the run is long". Ctrl-C stops at an iteration
-        boundary, keeps what was trained and re-raises. ``n_threads`` caps numba's threads for
-        this call (the BLAS runs single-threaded inside; None: the default of
-        ``fastbackprop._threads.set_num_threads``, else numba's); both are restored on return.
-        The parameters do not depend on it.
+        Parameters
+        ----------
+        X : array_like
+            Features, shape (n_x, m) with n_x = ``layer_dims[0]`` and m >= 1, finite real
+            numbers. Converted to the model's dtype (a copy only when needed); never modified.
+        Y : array_like
+            Targets for the output head: sigmoid (n_L, m) labels in [0, 1]; softmax one-hot
+            (C, m), or integer class labels (1, m) or (m,) in [0, C); identity (n_L, m) real
+            numbers.
+        learning_rate : float, default 0.0075
+            Step size, a finite number >= 0.
+        num_iterations : int, default 3000
+            Iterations (epochs, with minibatches) to run, >= 0.
+        record_every : int or None, default 100
+            The cost before the update of every ``record_every``-th iteration (counted over all
+            fits: iterations whose number is a multiple of it) is appended to ``costs`` as
+            (iteration, cost). With minibatches it is the mean over the examples of each
+            batch's cost before that batch's update (the course's ``cost_total / m``). 0 or
+            None: nothing is recorded.
+        print_cost : bool, default False
+            Also print each recorded cost ("Cost after iteration i: cost").
+        progress : bool or None, default None
+            Show a tqdm progress bar. None: when stderr is a terminal and the run is long
+            (1000 iterations or more).
+        n_threads : int or None, default None
+            Caps numba's threads for this call (the BLAS runs single-threaded inside). None:
+            the default of ``fastbackprop.set_num_threads``, else numba's. Both settings are
+            restored on return. The parameters do not depend on it.
+        batch_size : int or None, default None
+            Examples per minibatch step, >= 1. None, or a value >= m: full-batch descent.
+        seed : int or None, default None
+            Seed (an integer >= 0) of the minibatch shuffle and of the dropout masks. None: the
+            model's, the constructor's ``seed`` (a model from ``from_parameters`` without one
+            draws a fresh one; ``load`` restores the saved model's).
+        shuffle : bool, default True
+            False takes the minibatches in the examples' order (scikit-learn's ``shuffle``).
+            A full batch is never permuted.
+        optimizer : {"gd", "momentum", "adam"}, default "gd"
+            Gradient descent; momentum in the course's form, v = β·v + (1 − β)·dW,
+            W −= α·v; Adam as the course and PyTorch define it, with v̂ and ŝ bias-corrected by
+            1 − β^t, t counting steps (batches) from 1. The optimizer's state continues across
+            calls (and ``save``/``load`` and pickling); a call with another optimizer starts it
+            afresh.
+        beta : float, default 0.9
+            Momentum's β, in [0, 1).
+        beta1, beta2 : float, default 0.9 and 0.999
+            Adam's decay rates, in [0, 1).
+        epsilon : float, default 1e-8
+            Adam's ε, > 0.
+        lambd : float, default 0.0
+            L2 strength λ >= 0: the recorded cost adds λ/(2m)·Σ‖W‖² and dW += (λ/m)·W, m the
+            examples of the step's batch (biases are not regularised).
+        keep_prob : float, default 1.0
+            Inverted dropout on the hidden layers, in (0, 1]: each unit is kept with this
+            probability (a fresh mask every step) and divided by it. The recorded cost is the
+            dropped-out forward's; ``predict`` never drops.
+        path : {"serial", "serial_minibatch", "blocked", "blocked_minibatch"} or None
+            Forces a trainer path (tests, benchmarks); None lets the plan choose by the shapes
+            (see docs/engine.md). The results agree either way.
+
+        Returns
+        -------
+        Model
+            self, trained.
+
+        Raises
+        ------
+        TypeError
+            If X or Y does not hold real numbers, or a count, ``learning_rate`` or
+            ``n_threads`` has the wrong type.
+        ValueError
+            If the shapes do not match the model, X or Y holds NaN or inf, Y does not suit the
+            head (labels outside [0, 1] or [0, C), one-hot rows other than C), an option is out
+            of range or unknown, or training diverged: the cost or the parameters became NaN or
+            inf. On any error the model is left as it was before this call.
+        KeyboardInterrupt
+            Ctrl-C stops at an iteration boundary, keeps what was trained (``parameters``,
+            ``iterations`` and ``costs`` agree) and re-raises.
+
+        Examples
+        --------
+        >>> from fastbackprop import Model
+        >>> from fastbackprop.datasets import planar_flower
+        >>> X, Y = planar_flower()
+        >>> model = Model([2, 4, 1], hidden_activation="tanh", seed=0)
+        >>> _ = model.fit(X, Y, learning_rate=1.2, num_iterations=1000, record_every=250)
+        >>> [iteration for iteration, cost in model.costs]
+        [0, 250, 500, 750]
+        >>> round(model.costs[0][1], 2)
+        0.69
+        >>> _ = model.fit(X, Y, learning_rate=1.2, num_iterations=500, record_every=250)
+        >>> [iteration for iteration, cost in model.costs][-2:]
+        [1000, 1250]
         """
         X, Y = self._inputs(X, Y)
         n_threads = _threads.check(n_threads)
@@ -194,12 +393,28 @@ class Model:
             if batch_size >= X.shape[1]:
                 batch_size = None  # one batch of all the examples: full-batch descent
         seed = self._shuffle_seed if seed is None else _shuffle_seed(_validate.seed(seed))
+        optimizer = _validate.optimizer(optimizer)
+        beta = _validate.real(beta, "beta", 0.0, 1.0, high_open=True)
+        beta1 = _validate.real(beta1, "beta1", 0.0, 1.0, high_open=True)
+        beta2 = _validate.real(beta2, "beta2", 0.0, 1.0, high_open=True)
+        epsilon = _validate.real(epsilon, "epsilon", 0.0, math.inf, low_open=True)
+        lambd = _validate.real(lambd, "lambd", 0.0, math.inf)
+        keep_prob = _validate.real(keep_prob, "keep_prob", 0.0, 1.0, low_open=True)
+        if not isinstance(shuffle, (bool, np.bool_)):
+            raise TypeError(f"shuffle must be True or False, got {shuffle!r}")
+        plan = _plan.plan(self.layer_dims, X.shape[1], batch_size, self.dtype.name,
+                          self.hidden_activation, self.output, optimizer, keep_prob, path)
         with self._lock:
-            start = (self._theta.copy(), self.iterations, len(self.costs))
+            start = (self._theta.copy(), self.iterations, len(self.costs), self._optimizer,
+                     self._state.copy(), self._steps)
+            if optimizer != self._optimizer:  # another optimizer starts from fresh state
+                self._reset_optimizer(optimizer, self._steps)
+            hyper = optim.make_hyper(learning_rate, beta, beta1, beta2, epsilon, self._steps,
+                                     lambd)
             finite = [True]  # False once the cost is NaN/inf (set by _train)
             try:
-                self._train(X, Y, learning_rate, num_iterations, record_every, print_cost,
-                            progress, finite, n_threads, batch_size, seed)
+                self._train(plan, X, Y, hyper, num_iterations, record_every, print_cost,
+                            progress, finite, n_threads, seed, shuffle)
             except BaseException:  # Ctrl-C keeps what was trained, unless it is garbage
                 if not finite[0] or not np.isfinite(self._theta).all():
                     self._restore(start)
@@ -214,50 +429,31 @@ class Model:
         return self
 
     def _restore(self, start):
-        theta, iterations, n_costs = start
+        theta, iterations, n_costs, optimizer, state, steps = start
         self._theta[:] = theta
         self.iterations = iterations
         del self.costs[n_costs:]
+        self._optimizer, self._state, self._steps = optimizer, state, steps
 
-    def _train(self, X, Y, learning_rate, num_iterations, record_every, print_cost, progress,
-               finite, n_threads=None, batch_size=None, seed=0):
+    def _train(self, plan, X, Y, hyper, num_iterations, record_every, print_cost, progress,
+               finite, n_threads, seed, shuffle):
         """The compiled loop. Stops early with finite[0] = False if the cost is NaN/inf."""
-        # the trainer by the shapes of one step: all m examples, or a batch
-        use_blocked = blocked.use_blocked(self.layer_dims, batch_size or X.shape[1])
-        ws = self._workspace_for(X.shape[1], use_blocked, batch_size)
-        activation = CODES[self.hidden_activation]
-        if batch_size is not None and use_blocked:
-            def steps(n):
-                return self._blocked_epochs(ws, X, Y, activation, learning_rate, n, batch_size,
-                                            seed, lanes)
-        elif use_blocked:
-            fill_Xt = True  # the first compiled call of this fit copies X into ws.Xt
+        if self._trainer is None or self._trainer.plan != plan:
+            self._trainer = _trainers.make(plan)
+        trainer = self._trainer
+        trainer.bind(self._theta, X, Y, hyper, self._state, seed, shuffle)
 
-            def steps(n):
-                nonlocal fill_Xt
-                cost = blocked.run_blocked(self._theta, self._dims, ws, X, Y, activation,
-                                           learning_rate, n, lanes, fill_Xt)
-                fill_Xt = False
-                return cost
-        else:
-            # full batch, or minibatches (shuffled into ws.Xs each epoch) through the same loop
-            net = ws.net if batch_size is not None else ws
-
-            def steps(n):
-                shuffle = None if batch_size is None else minibatch.Shuffle(
-                    batch_size, seed, self.iterations, ws.order, ws.Xs, ws.Ys, ws.row)
-                return network.train_steps_split(self._theta, self._dims, X, Y, activation,
-                                                 learning_rate, n, net.acts, net.AL, net.D0,
-                                                 net.D1, net.grad, True, shuffle,
-                                                 sigmoidal_flag(activation))
+        def steps(n):
+            cost = trainer.steps(n, self.iterations)
+            self._steps = int(hyper[optim.STEP])
+            return cost
         # numba's threads and the BLAS's matter only where the trainer runs parallel parts or
-        # BLAS calls
-        owner = _threads.owner(n_threads) if use_blocked or dense.calls_blas(self.layer_dims) \
-            else contextlib.nullcontext()
+        # BLAS calls (the plan says)
+        owner = _threads.owner(n_threads) if plan.threads else contextlib.nullcontext()
         bar = _progress_bar(progress, num_iterations)
         # Chunks start where the last fit on this workspace left them, so repeated short fits
         # (the course's loops, the benchmark) make one compiled call each, not 1, 2, 4, ...
-        chunk = self._first_chunk
+        chunk = trainer.first_chunk
         done = 0
         # SIGINT is held back while training and delivered only after a chunk's bookkeeping, so a
         # KeyboardInterrupt can never land between the compiled step (theta updated) and the
@@ -265,8 +461,6 @@ class Model:
         sigint = _DeferredSigint()
         owner.__enter__()
         try:
-            if use_blocked:  # a lane per thread the owner allows
-                lanes = blocked.lanes_for(ws if batch_size is None else ws.net)
             sigint.__enter__()
             while done < num_iterations:
                 it = self.iterations
@@ -291,7 +485,7 @@ class Model:
                     return  # fit() restores the parameters and raises
                 if time.perf_counter() - start < _CHUNK_SECONDS and n == chunk:
                     chunk *= 2
-                    self._first_chunk = chunk
+                    trainer.first_chunk = chunk
                 sigint.deliver()  # the model is consistent here: Ctrl-C may raise now
         finally:
             try:
@@ -301,66 +495,205 @@ class Model:
                 if bar is not None:
                     bar.close()
 
-    def _blocked_epochs(self, ws, X, Y, activation, learning_rate, n, batch_size, seed, lanes):
-        """n minibatch epochs whose batches are big enough for the blocked trainer: a compiled
-        call per batch from here (the blocked trainer is a parallel kernel, which another cached
-        kernel may not call: ``_options.jit_parallel_callee``), the shuffle as in
-        ``network.train_steps_split``. Returns the first epoch's cost. On c's net in batches of
-        256 the serial trainer's compiled epochs were slower than a ``fit`` per batch (1.03
-        against 0.92 ms per step), this path faster (1.21 against 1.57, in a slower hour)."""
-        n_x, m = X.shape
-        theta, dims = self._theta, self._dims
-        cost = math.nan
-        block_passes = {}  # per batch size: every batch of a size has the same array types
-        for epoch in range(n):
-            minibatch.permutation(seed, self.iterations + epoch, ws.order)
-            minibatch.shuffle_into(X, Y, ws.order, batch_size, ws.Xs, ws.Ys, ws.row)
-            total = 0.0
-            for start in range(0, m, batch_size):
-                mb = min(batch_size, m - start)
-                Xb = ws.Xs[n_x * start:n_x * (start + mb)].reshape(n_x, mb)
-                Yb = ws.Ys[start:start + mb].reshape(1, mb)
-                step_ws = ws.net if mb == batch_size else ws.last
-                if isinstance(step_ws, blocked.BlockedWorkspace):
-                    if mb not in block_passes:
-                        block_passes[mb] = blocked.block_pass_for(theta, dims, step_ws, Yb,
-                                                                  activation)
-                    c = blocked.run_blocked(theta, dims, step_ws, Xb, Yb, activation,
-                                            learning_rate, 1, lanes, block_pass=block_passes[mb])
-                else:
-                    c = network.train_steps_split(theta, dims, Xb, Yb, activation,
-                                                  learning_rate, 1, step_ws.acts, step_ws.AL,
-                                                  step_ws.D0, step_ws.D1, step_ws.grad, True,
-                                                  None, sigmoidal_flag(activation))
-                total += c * mb
-            if epoch == 0:
-                cost = total / m
-        return cost
-
     # -- inference -----------------------------------------------------------------------------
 
     def predict_proba(self, X):
-        """sigmoid output, shape (1, m)."""
+        """The output head's probabilities: sigmoid (n_L, m), softmax (C, m).
+
+        A sigmoid head gives each output unit's probability of label 1 (one unit: binary;
+        several: multi-label); a softmax head gives each class's probability, columns summing
+        to 1. An identity (regression) head has no probabilities: use ``predict``.
+
+        Parameters
+        ----------
+        X : array_like
+            Features, shape (n_x, m) with n_x = ``layer_dims[0]`` and m >= 1, finite real
+            numbers.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (n_L, m), in the model's dtype, values in [0, 1].
+
+        Raises
+        ------
+        TypeError
+            If X does not hold real numbers.
+        ValueError
+            If X is not 2-D with n_x rows and at least one column, or holds NaN or inf, or
+            the model's output is "identity".
+
+        Examples
+        --------
+        >>> from fastbackprop import Model
+        >>> from fastbackprop.datasets import planar_flower
+        >>> X, Y = planar_flower()
+        >>> model = Model([2, 4, 1], hidden_activation="tanh", seed=0)
+        >>> model = model.fit(X, Y, learning_rate=1.2, num_iterations=1000)
+        >>> model.predict_proba(X[:, :3]).round(2)
+        array([[0.14, 0.86, 0.86]])
+        """
+        if self.output == "identity":
+            raise ValueError("predict_proba: a model with output='identity' (regression) has "
+                             "no probabilities; predict gives its outputs")
+        return self._outputs(X)
+
+    def logits(self, X):
+        """Z_L, the output layer's pre-activation (before the head's h), shape (n_L, m).
+
+        Parameters
+        ----------
+        X : array_like
+            Features, shape (n_x, m), as for ``predict``.
+
+        Returns
+        -------
+        numpy.ndarray
+            A new array of shape (n_L, m) in the model's dtype.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from fastbackprop import Model
+        >>> model = Model([2, 4, 1], hidden_activation="tanh", seed=0)
+        >>> model.logits(np.zeros((2, 3)))  # zero biases: Z_L = 0
+        array([[0., 0., 0.]])
+        """
+        X = self._inputs(X)
+        m = X.shape[1]
+        ws = make_workspace(self.layer_dims, m, self.dtype)
+        with self._lock:
+            code = CODES[self.hidden_activation]
+            network.forward(self._theta, self._dims, X, code, ws.acts, sigmoidal_flag(code))
+        n_L = self.layer_dims[-1]
+        end = sum(self.layer_dims[1:]) * m
+        return ws.acts[end - n_L * m:end].reshape(n_L, m).copy()
+
+    def _outputs(self, X):
+        """h(Z_L) of the output head, (n_L, m)."""
         X = self._inputs(X)
         ws = make_workspace(self.layer_dims, X.shape[1], self.dtype)
         with self._lock:
             code = CODES[self.hidden_activation]
-            network.predict_proba(self._theta, self._dims, X, code, ws.acts, ws.AL,
-                                  sigmoidal_flag(code))
+            network.predict_of(self._theta, self._dims, X, code, HEADS[self.output], ws.acts,
+                               ws.AL, sigmoidal_flag(code))
         return ws.AL
 
     def predict(self, X):
-        """0/1 labels, shape (1, m): 1 where the probability exceeds 0.5."""
-        return (self.predict_proba(X) > 0.5).astype(self.dtype)
+        """Predictions: sigmoid 0/1 labels (n_L, m), 1 where the probability exceeds 0.5;
+        softmax class indices (1, m), int64; identity the outputs (n_L, m).
+
+        Parameters
+        ----------
+        X : array_like
+            Features, shape (n_x, m), as for ``predict_proba``.
+
+        Returns
+        -------
+        numpy.ndarray
+            sigmoid: shape (n_L, m), 0.0 or 1.0 in the model's dtype; softmax: shape (1, m),
+            int64 class indices in [0, C); identity: shape (n_L, m) in the model's dtype.
+
+        Raises
+        ------
+        TypeError
+            If X does not hold real numbers.
+        ValueError
+            If X is not 2-D with n_x rows and at least one column, or holds NaN or inf.
+
+        Examples
+        --------
+        >>> from fastbackprop import Model
+        >>> from fastbackprop.datasets import planar_flower
+        >>> X, Y = planar_flower()
+        >>> model = Model([2, 4, 1], hidden_activation="tanh", seed=0)
+        >>> model = model.fit(X, Y, learning_rate=1.2, num_iterations=1000)
+        >>> model.predict(X[:, :3])
+        array([[0., 1., 1.]])
+        >>> round(float((model.predict(X) == Y).mean()), 1)  # training accuracy
+        0.9
+        """
+        A = self._outputs(X)
+        if self.output == "softmax":
+            return A.argmax(axis=0).reshape(1, -1)
+        if self.output == "identity":
+            return A
+        return (A > 0.5).astype(self.dtype)
 
     def cost(self, X, Y):
-        """Mean binary cross-entropy on (X, Y), a float."""
+        """The data cost on (X, Y), a float: the head's loss, no penalty and no dropout.
+
+        sigmoid: the mean over examples of the binary cross-entropy summed over the output
+        units; softmax: the mean cross-entropy; identity: (1/(2m)) Σ (ŷ − y)².
+
+        Parameters
+        ----------
+        X : array_like
+            Features, shape (n_x, m), as for ``fit``.
+        Y : array_like
+            Targets as ``fit`` takes them for the model's output head.
+
+        Returns
+        -------
+        float
+            The mean data cost over the m examples.
+
+        Raises
+        ------
+        TypeError
+            If X or Y does not hold real numbers.
+        ValueError
+            If the shapes do not match the model, X or Y holds NaN or inf, or Y is outside
+            [0, 1].
+
+        Examples
+        --------
+        >>> from fastbackprop import Model
+        >>> from fastbackprop.datasets import planar_flower
+        >>> X, Y = planar_flower()
+        >>> model = Model([2, 4, 1], hidden_activation="tanh", seed=0)
+        >>> round(model.fit(X, Y, learning_rate=1.2, num_iterations=1000).cost(X, Y), 2)
+        0.29
+        """
         X, Y = self._inputs(X, Y)
         ws = make_workspace(self.layer_dims, X.shape[1], self.dtype)
         with self._lock:
             code = CODES[self.hidden_activation]
-            return float(network.cost(self._theta, self._dims, X, Y, code, ws.acts,
-                                      sigmoidal_flag(code)))
+            return float(network.cost_of(self._theta, self._dims, X, Y, code,
+                                         HEADS[self.output], ws.acts, sigmoidal_flag(code)))
+
+    # -- pictures ------------------------------------------------------------------------------
+
+    def plot_costs(self, ax=None):
+        """Draw the recorded costs: iteration on x, cost on y, the layer_dims in the title.
+
+        Needs matplotlib (``pip install "fastbackprop[plot]"``), imported only by this call.
+        pyplot is never touched: without ``ax`` the curve goes on a new, unmanaged
+        ``matplotlib.figure.Figure``, so this works headless and from any thread; write it with
+        ``ax.figure.savefig("costs.png")`` (or show it with ``display(ax.figure)`` in a
+        notebook).
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw. None (default): the axes of a new Figure.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The axes drawn on: ``ax`` if given.
+
+        Raises
+        ------
+        ValueError
+            If no costs are recorded (``costs`` is empty: the model was never fitted, or only
+            with ``record_every=0``).
+        ImportError
+            If matplotlib is not installed; the message names ``pip install
+            "fastbackprop[plot]"``.
+        """
+        from . import _plot
+        return _plot.plot_costs(self, ax)
 
     # -- persistence ---------------------------------------------------------------------------
 
@@ -368,7 +701,35 @@ class Model:
         """Write one .npz (parameters, layer_dims, activation, dtype, costs, format version).
 
         The file is written beside the target and renamed over it, so a crash mid-save never
-        destroys a previous file and never leaves a partial one under ``path``."""
+        destroys a previous file and never leaves a partial one under ``path``. The
+        iterations trained so far are saved too; ``load`` reads it all back.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The file to write, under exactly this name (no suffix is added); an existing file
+            is replaced. Its folder must exist.
+
+        Raises
+        ------
+        OSError
+            If the file cannot be written (no such folder, no permission, disk full); a
+            previous file at ``path`` is then left as it was.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from fastbackprop import Model
+        >>> model = Model([2, 4, 1], hidden_activation="tanh", seed=0)
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     path = os.path.join(folder, "model.npz")
+        ...     model.save(path)
+        ...     loaded = Model.load(path)
+        >>> loaded
+        Model(layer_dims=[2, 4, 1], hidden_activation='tanh', dtype='float64')
+        >>> bool((loaded.parameters["W1"] == model.parameters["W1"]).all())
+        True
+        """
         path = os.fspath(path)
         with self._lock:  # a consistent snapshot even while another thread fits
             arrays = self._parameters()
@@ -376,9 +737,14 @@ class Model:
                 format_version=np.array(FORMAT_VERSION, np.int64),
                 layer_dims=np.array(self.layer_dims, np.int64),
                 hidden_activation=np.array(self.hidden_activation),
+                output=np.array(self.output),
                 dtype=np.array(self.dtype.name),
                 costs=np.array(self.costs, np.float64).reshape(-1, 2),
                 iterations=np.array(self.iterations, np.int64),
+                optimizer=np.array(self._optimizer),
+                optimizer_state=self._state.copy(),
+                steps=np.array(self._steps, np.int64),
+                seed=np.array(self._shuffle_seed, np.int64),
             )
         folder = os.path.dirname(os.path.abspath(path))
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".fastbackprop-", suffix=".npz.tmp")
@@ -397,7 +763,47 @@ class Model:
     def load(cls, path):
         """A model saved by ``save``. Checks the format version, every array's presence, dtype
         and shape; a file that is not one (truncated, foreign, newer) gives ValueError naming
-        the path and what is wrong."""
+        the path and what is wrong.
+
+        The file is read without unpickling anything. The model gets back its parameters,
+        layer sizes, activation, dtype, ``costs`` and ``iterations``, and a fresh minibatch
+        shuffle seed.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            A file written by ``Model.save``.
+
+        Returns
+        -------
+        Model
+            The saved model.
+
+        Raises
+        ------
+        FileNotFoundError
+            If there is no file at ``path``.
+        ValueError
+            If the file is not a valid fastbackprop model file (not an .npz, damaged, missing
+            or unexpected arrays, wrong shapes or dtypes), or was written by a newer
+            fastbackprop (a higher format version).
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from fastbackprop import Model
+        >>> from fastbackprop.datasets import planar_flower
+        >>> X, Y = planar_flower()
+        >>> model = Model([2, 4, 1], hidden_activation="tanh", seed=0)
+        >>> model = model.fit(X, Y, learning_rate=1.2, num_iterations=300)
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     model.save(os.path.join(folder, "model.npz"))
+        ...     loaded = Model.load(os.path.join(folder, "model.npz"))
+        >>> loaded.iterations, [iteration for iteration, cost in loaded.costs]
+        (300, [0, 100, 200])
+        >>> loaded.cost(X, Y) == model.cost(X, Y)
+        True
+        """
         path = os.fspath(path)
         if not os.path.isfile(path):
             raise FileNotFoundError(f"model file not found: {path}")
@@ -434,6 +840,25 @@ class Model:
         expected = {f"{p}{l}" for l in range(1, L + 1) for p in "Wb"}
         known = expected | {"format_version", "layer_dims", "hidden_activation", "dtype",
                             "costs", "iterations"}
+        if int(version) >= 2:
+            known |= {"output", "optimizer", "optimizer_state", "steps", "seed"}
+            for key in ("output", "optimizer", "optimizer_state", "steps", "seed"):
+                if key not in arrays:
+                    raise bad(f"it lacks {key} (format version {int(version)})")
+            for key in ("output", "optimizer"):
+                if arrays[key].shape != () or arrays[key].dtype.kind != "U":
+                    raise bad(f"{key} must be a string, got {arrays[key]!r}")
+            for key in ("steps", "seed"):
+                if arrays[key].shape != () or arrays[key].dtype.kind not in "iu" \
+                        or int(arrays[key]) < 0:
+                    raise bad(f"{key} must be an integer >= 0, got {arrays[key]!r}")
+            try:
+                output = _validate.output(str(arrays["output"]), layer_dims)
+                optimizer = _validate.optimizer(str(arrays["optimizer"]))
+            except (TypeError, ValueError) as exc:
+                raise bad(str(exc)) from None
+        else:  # version 1: a sigmoid head trained by gradient descent
+            output, optimizer = "sigmoid", "gd"
         missing = sorted(expected - set(arrays))
         if missing:
             raise bad(f"it lacks {', '.join(missing)} for layer_dims {layer_dims}")
@@ -451,7 +876,7 @@ class Model:
                 if value.dtype != dtype:
                     raise bad(f"{key} has dtype {value.dtype}, but the file says {dtype.name}")
         try:
-            model = cls.from_parameters(parameters, activation, dtype)
+            model = cls.from_parameters(parameters, activation, dtype, output)
         except (TypeError, ValueError) as exc:
             raise bad(str(exc)) from None
         costs = arrays.get("costs", np.zeros((0, 2)))
@@ -463,27 +888,38 @@ class Model:
             raise bad(f"iterations must be an integer >= 0, got {iterations!r}")
         model.costs = [(int(i), float(c)) for i, c in costs]
         model.iterations = int(iterations)
+        if int(version) >= 2:
+            model._reset_optimizer(optimizer, int(arrays["steps"]))
+            state = arrays["optimizer_state"]
+            if state.shape != model._state.shape or state.dtype != dtype:
+                raise bad(f"optimizer_state must be {dtype.name} of shape "
+                          f"{model._state.shape} for {optimizer}, got {state.dtype} of shape "
+                          f"{state.shape}")
+            if not np.isfinite(state).all():
+                raise bad("optimizer_state contains NaN or inf")
+            model._state[:] = state
+            model._shuffle_seed = int(arrays["seed"])
         return model
 
     def __getstate__(self):
         with self._lock:  # not torn by a fit running in another thread
-            state = {k: v for k, v in self.__dict__.items() if k not in ("_workspace", "_lock")}
+            state = {k: v for k, v in self.__dict__.items() if k not in ("_trainer", "_lock")}
             state["_theta"] = self._theta.copy()
+            state["_state"] = self._state.copy()
             state["costs"] = list(self.costs)
         return state
 
     def __setstate__(self, state):
         state.setdefault("_shuffle_seed", _shuffle_seed(None))  # pickled before minibatches
+        state.pop("_workspace", None)  # pickled before the trainers
+        state.pop("_workspace_key", None)
+        state.pop("_first_chunk", None)
+        state.setdefault("output", "sigmoid")  # pickled before the heads
         self.__dict__.update(state)
-        self._workspace = None
+        self._trainer = None
         self._lock = threading.RLock()
-
-
-_MinibatchWorkspace = namedtuple("MinibatchWorkspace", "net order Xs Ys row")
-# net: the blocked trainer's workspace for a batch; last: one for the last, smaller batch
-# (blocked or serial, by its size), or None when batch_size divides m
-_BlockedMinibatchWorkspace = namedtuple("BlockedMinibatchWorkspace",
-                                        "net last order Xs Ys row")
+        if "_optimizer" not in state:  # pickled before the optimizers
+            self._reset_optimizer("gd")
 
 
 def _shuffle_seed(seed):

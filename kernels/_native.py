@@ -30,7 +30,8 @@ class Native:
         self.signature = signature
         self.address = address
         # numba types an argument of a class it does not know on every call; building the type
-        # (its name spells out every argument type) took 8.7 of the 15.6 µs a blocked call cost
+        # (its name spells out every argument type) was over half of a blocked call's Python
+        # side (docs/performance.md, "Its cost per call")
         self.numba_type = NativeType(signature)
 
     def __repr__(self):
@@ -62,8 +63,8 @@ def _unbox_native(typ, obj, c):
     return NativeValue(value, is_error=cgutils.is_not_null(c.builder, c.pyapi.err_occurred()))
 
 
-try:  # numba's own dispatch key of a value's type: 0.1 µs, where numba.typeof of an array
-    # takes several (a blocked minibatch fit looks its block pass up once per batch)
+try:  # numba's own dispatch key of a value's type, far cheaper than numba.typeof of an array
+    # (docs/performance.md, "Looking a Native up by numba's dispatch fingerprints")
     from numba._dispatcher import compute_fingerprint
 except ImportError:  # a numba without it: the types themselves, slower
     compute_fingerprint = numba.typeof

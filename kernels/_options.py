@@ -52,8 +52,8 @@ def jit_reassoc(func):
 def jit_inline(func):
     """Helper inlined into its callers at numba's IR level: small ones (activations, stable
     sigmoid), and the layer steps of ``dense``, because a separately compiled callee is
-    re-optimised by LLVM inside every caller that links it (cold first fit 11.9-13.6 s with
-    them compiled apart, 10.8-12.0 s inlined)."""
+    re-optimised by LLVM inside every caller that links it (docs/performance.md, "Compile
+    time")."""
     return _locked(numba.njit(inline="always", **_COMMON)(func))
 
 

@@ -26,9 +26,9 @@ def sigmoidal_flag(activation):
     """True if the hidden activation is tanh or sigmoid, else None. Both trainers are compiled
     for this flag: with None (relu, leaky relu, identity) the tanh and sigmoid loops, whose
     vectorised exp is most of the activation code, are pruned before typing (numba types None as
-    its own type and drops an ``is not None`` branch). Cold first fit, alternating A/B: the cat
-    net (blocked trainer) 8.73/8.88/10.10 against 9.38/8.99/10.72 s; config e's net in
-    minibatches of 64 (serial trainer) 7.48/7.01/7.58 against 9.31/8.69/7.79 s (float64).
+    its own type and drops an ``is not None`` branch): shorter cold first fits, see
+    docs/performance.md, "tanh and sigmoid compiled into the blocked trainer only for
+    themselves" and "The serial trainer compiles tanh and sigmoid only for themselves".
     Callers pass the flag of the activation they pass: with None, tanh and sigmoid would run as
     the identity. Kernels other than the trainers pass True."""
     if activation in (TANH, SIGMOID):
@@ -168,8 +168,8 @@ def activation_backward_db(dA, A, activation, inv_m, dZ, db):
     for i in range(n):
         # dA read unconditionally: as ``dA if A > 0 else 0`` the load sits behind a branch, and
         # when dZ is dA (the trainer) LLVM's overlap check sends the loop to its scalar version,
-        # which then branched on the sign of A: mispredicted about every other element, 5.0
-        # against 0.5 ns per element at m = 32768
+        # which then branched on the sign of A, mispredicted about every other element (see
+        # docs/performance.md, "relu's derivative in place")
         if activation == RELU:
             for j in range(m):
                 d = dA[i, j]

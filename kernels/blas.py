@@ -8,8 +8,9 @@ update is the dW product, and dW is never stored. ``gemm`` reaches the same BLAS
 
 Views: any 2-D array whose rows are unit-stride (C-contiguous arrays and their row or column
 slices, e.g. ``W[:, r0:r1]``); the row stride is passed to the BLAS as the leading dimension, so
-slices are never copied. (Reading F-ordered operands too, by flipping their transpose flag, cost
-2.7 s of cold compilation in the serial trainer: not done; ``check`` refuses them.)
+slices are never copied. (Reading F-ordered operands too, by flipping their transpose flag,
+lengthened the serial trainer's cold compile by seconds: not done; ``check`` refuses them. See
+docs/performance.md, "GEMM with alpha and beta".)
 """
 from llvmlite import ir
 from numba import types
@@ -77,8 +78,8 @@ def _unit_stride_rows(X):
 def check(A, B, C):
     """Raise unless every operand's rows are unit-stride, as ``gemm`` needs. For kernels that take
     arrays from users (``dense``'s public per-layer kernels); the trainers build their own views
-    and keep raise paths out of their loops: raises in the parallel GEMM made config e's
-    iteration 1.6 instead of 0.9 ms."""
+    and keep raise paths out of their loops, which a raise inside the parallel GEMM slows
+    (docs/performance.md, "A raise inside the parallel GEMM costs")."""
     if not (_unit_stride_rows(A) and _unit_stride_rows(B) and _unit_stride_rows(C)):
         raise ValueError("the kernels' arrays must be C-contiguous (or row/column slices of "
                          "C-contiguous arrays): pass np.ascontiguousarray(...)")

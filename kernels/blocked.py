@@ -8,9 +8,8 @@ sum is kept in its own row of ``P``, each block's added in block order. Then the
 summed in group order (owner-computes over parameters) and the update applied.
 
 Blocks run in ``lanes``, one per thread: a lane takes its blocks one after another through its own
-scratch (``acts`` and ``D``), so a block's activations never leave the core's L2. Storing them for
-the whole batch instead cost twice the GEMM time on config c (memory traffic: 160 MB per iteration,
-measured 46 against 72 GFLOP/s for the same 256×64×64 products walking memory or in cache).
+scratch (``acts`` and ``D``), so a block's activations never leave the core's L2 (stored for the
+whole batch instead, they went through memory and slowed every GEMM: docs/performance.md, "Lanes").
 
 The block and group plan (``block_plan``, ``group_plan``) depends only on the shapes, never on the
 thread count, and each group's partial is summed by one lane in block order (no reduction crosses
@@ -24,9 +23,9 @@ of them, or all but W1 with ``dZ1``); ``grad`` (theta's layout; W1's part unused
 ``costp`` per-block cost sums; ``Wt`` the Wᵀ of the layers with small block products, at
 ``Wt_at`` (see ``SMALL_GEMM``).
 
-Groups rather than a partial per block: on config c (128 blocks, 27k parameters) per-block
-partials were 28 MB (float64) written and read again every iteration, and on large m the block
-count had to be capped, so blocks outgrew the cache.
+Groups rather than a partial per block: per-block partials were written and read back every
+iteration, and on large m the block count had to be capped, so blocks outgrew the cache
+(docs/performance.md, "Partials per group, not per block").
 """
 import functools
 from collections import namedtuple
@@ -39,9 +38,11 @@ from ._native import call, native
 from ._options import jit, jit_parallel
 from .activations import IDENTITY, LEAKY_RELU, LEAKY_SLOPE, RELU, SIGMOID, TANH, \
     sigmoidal_flag, stable_sigmoid
-from . import narrow, vecmath
+from . import dropout as _dropout, narrow, vecmath
 from .blas import gemm
-from .network import n_parameters
+from .heads import cost_sum_rows, output_delta_rows
+from .network import n_parameters, squared_norm_W
+from .optim import GD, LAMBD, LEARNING_RATE, STEP, epilogue
 
 BlockedWorkspace = namedtuple(
     "BlockedWorkspace",
@@ -54,19 +55,17 @@ GROUPS = 16                   # group partials at most: a fixed count, so bits n
 MIN_BLOCK = 64
 CACHE_ROWS = 128              # rows at most in a cache-sized block when some W has GEMM_W entries
 GEMM_W = 64 * 64              # or more: dW's product over the block (K = its rows) runs faster
-# at K = 128 than at 256 (single-threaded 64 × 64 dW: 50 against 36 GFLOP/s float64, 102 against
-# 80 float32), and c's iteration took 10-16 % longer with its former 256 (float64) and 512
-# (float32) rows. Smaller W keep larger blocks, which spread the per-call cost of the BLAS over
-# more rows (the [20, 16, 8, 1] net: 1.33 ms per iteration in blocks of 128, 1.09 in 256).
+# at K = 128 than at 256; smaller W keep larger blocks, which spread the BLAS's per-call cost over
+# more rows. See docs/performance.md, "At most 128 rows when some W has 64 × 64 entries or more".
 MAX_BLOCK = 4096              # rows at most: bounds a lane's scratch when layers are wide
 COLUMN_PART = 512             # W1 columns per task when W1 is updated by columns
 SMALL_GEMM = 1_000_000        # multiply-adds at most in a product that OpenBLAS (its SkylakeX
 # kernels, taken on AVX-512 CPUs) runs without packing its operands, in every layout but one:
 # A transposed, B not, which is what a block's forward Z = A_prev·Wᵀ is on row-major views. So a
 # layer whose block product is this small takes its forward from a copy of Wᵀ, refreshed at
-# every step (``transposed_layers``): config c's forward went from 35 % of the time (packing and
-# the general kernel) to the unpacked kernel its dA_prev uses, 13.7 against 15.7 ms per iteration
-# (float32). Larger products are packed in any layout, and the copy would only cost (d).
+# every step (``transposed_layers``), and runs in the unpacked kernel its dA_prev uses. Larger
+# products are packed in any layout, and the copy would only cost (d). See docs/performance.md,
+# "Small layers' forward from a copy of Wᵀ".
 
 
 def block_plan(layer_dims, m, dtype):
@@ -80,15 +79,14 @@ def block_plan(layer_dims, m, dtype):
         block = min(block, CACHE_ROWS)
     n_blocks = -(-m // block)
     if n_blocks < 2 and m >= 2 * MIN_BLOCK:
-        # one block would leave every core but one idle: [20, 16, 8, 1] at m = 1024 took 0.092
-        # ms per iteration in one block of 1024 rows (serial 0.083), the planar net at m = 8192
-        # 0.146 in one of 8192 against 0.101 in two
+        # one block would leave every core but one idle (docs/performance.md, "Never a single
+        # block")
         n_blocks = 2
     if MIN_BLOCK * 2 * widest * itemsize > BLOCK_BYTES:
         # Even the smallest block overflows the cache, so blocking buys no locality, while every
         # block adds a partial of all the parameters to write and add: two blocks, one per core
-        # here (or blocks of MAX_BLOCK rows, so that a lane's scratch stays bounded). Measured:
-        # cat net (b) 5.4 ms with 2 blocks against 6.1 with 4; wide net (d) 116 against 120 ms.
+        # here (or blocks of MAX_BLOCK rows, so that a lane's scratch stays bounded). See
+        # docs/performance.md, "Block plan".
         n_blocks = max(min(n_blocks, 2), -(-m // MAX_BLOCK))
     block = -(-m // n_blocks)
     block = -(-block // 8) * 8
@@ -107,12 +105,9 @@ def group_plan(layer_dims, n_blocks, dtype):
 BLOCKED_MIN_M = 1024          # this many examples or more: the blocked trainer, unless tiny
 SERIAL_VALUES = 1 << 15       # a net whose every W takes the serial trainer's loops (SMALL_W) stays
 # serial while its activations, Σ n_l·m values, are at most this (256 KB float64): there its loops
-# along the examples run from cache, and the blocked trainer's rows are a few units wide.
-# Measured (float64, alternating, ms per iteration serial / blocked): [2, 4, 1] at m = 1024
-# 0.012 / 0.023, 2048 0.025 / 0.032, 4096 0.052 / 0.054, 8192 0.105 / 0.103; [2, 8, 1] at
-# 2048 0.046 / 0.050, 4096 0.090 / 0.080; [4, 8, 4, 1] at 2048 0.113 / 0.061; past it the
-# serial loops leave the cache and run on one core: [2, 16, 1] at 32768 1.38 / 0.63.
-FORCE = None                  # True/False overrides the choice (tools/profile_kernels.py)
+# along the examples run from cache, and the blocked trainer's rows are a few units wide; past
+# it the serial loops leave the cache and run on one core. See docs/performance.md, "With all
+# that, `SERIAL_VALUES` 2¹⁵".
 
 
 def use_blocked(layer_dims, m):
@@ -123,8 +118,6 @@ def use_blocked(layer_dims, m):
     ``dense.row_parts``) and that product is too large for OpenBLAS's unpacked small-matrix
     kernels (``SMALL_GEMM``), as with the cat net's 20-unit first layer on 12288 features or
     64-unit layers on 256 examples, and there are enough examples for two blocks."""
-    if FORCE is not None:
-        return bool(FORCE)
     return _use_blocked(tuple(int(d) for d in layer_dims), int(m))
 
 
@@ -138,8 +131,8 @@ def _use_blocked(dims, m):
         return False
     if m >= BLOCKED_MIN_M:
         return True
-    # c's [100, 64, …] at m = 256, serial / blocked: 1.17-1.20 / 0.58 ms (float64), 0.90 / 0.35
-    # (float32); at m = 128 (products ≤ SMALL_GEMM) 0.49 / 0.47 ms
+    # a heaviest product past SMALL_GEMM, run packed on one core, loses to the blocks; at or
+    # under it the two tie (docs/performance.md, "64-unit layers below 1024 examples")
     heaviest = max(range(1, len(dims)), key=lambda l: sizes[l - 1])
     n, k = dims[heaviest], dims[heaviest - 1]
     return (n * k * m > SMALL_GEMM
@@ -193,8 +186,8 @@ def _transpose_rows(X, Xt, r0, r1):
     """Xt[r0:r1] = X[:, r0:r1].T: a block's rows of the trainer's examples-as-rows copy of X,
     made by the lane that runs the block, at the first step of a fit. It walks down X eight rows
     at a time, so each example's eight values are one contiguous write of Xt while the eight
-    rows of X are read in order (c's X: 0.44 ms float32, 1.18 ms float64 as a parallel kernel of
-    128-column tasks, against 4.9-5.7 ms for ``np.copyto(Xt, X.T)``; see docs/performance.md)."""
+    rows of X are read in order: several times faster than ``np.copyto(Xt, X.T)`` (see
+    docs/performance.md, "X transposed by the lanes")."""
     n = X.shape[0]
     i = 0
     while i + 8 <= n:
@@ -222,8 +215,8 @@ def _bias_activate_rows(Z, b, activation, sigmoidal):
     slope = Z.dtype.type(LEAKY_SLOPE)
     if sigmoidal is not None and (activation == TANH or activation == SIGMOID):
         # the bias by rows, then g over the block as one run (Z is C-contiguous): along rows of
-        # a few units the vector loop never starts (tanh on 4-unit rows 4.05 against 0.90 ns
-        # per element on 64-unit rows)
+        # a few units the vector loop never starts (docs/performance.md, "Then the blocked
+        # trainer's narrow rows themselves")
         for r in range(rows):
             for i in range(n):
                 Z[r, i] += b[i]
@@ -280,9 +273,8 @@ def _times_derivative_rows(dA, A, activation, sigmoidal):
 def _column_sums(dZ, db, beta):
     """db[i] = beta·db[i] + Σ_r dZ[r, i] (beta 0 or 1), vectorised over i, in an order fixed by
     the shape: rows four at a time, summed pairwise and then added to db. Each addition to db
-    waits for the previous one to be stored; a row at a time that chain bounded the loop (8192
-    rows of 1, 4 and 16 units: 3.3-3.8 against 0.9-2.0 ns per row; 128 rows of 64: 9.5 against
-    6.8 float64, 12.8 against 6.0 float32)."""
+    waits for the previous one to be stored; a row at a time that chain bounded the loop (see
+    docs/performance.md, "And db's sums over a block's rows")."""
     rows, n = dZ.shape
     if beta == 0:
         for i in range(n):
@@ -300,7 +292,7 @@ def _column_sums(dZ, db, beta):
 
 @jit
 def _block_pass(theta, dims, Xt, Y, activation, sigmoidal, use_narrow, dZ1, Wt, Wt_at, r0, r1,
-                acts, D, Pb, beta, want_cost):
+                acts, D, Pb, beta, want_cost, head, dropout, step):
     """Forward and backward of examples r0:r1; their dW/db sums (not yet divided by m) written
     into Pb (beta = 0) or added to it (beta = 1), inside the dW product itself; Pb holds the
     partials of theta's last Pb.size parameters.
@@ -309,7 +301,9 @@ def _block_pass(theta, dims, Xt, Y, activation, sigmoidal, use_narrow, dZ1, Wt, 
     ``narrow.forward_nt``. With ``dZ1`` (an (m, n1) array, or None: see
     ``first_layer_by_columns``) the block's dZ1 goes to dZ1[r0:r1] and W1's product is left to
     the trainer. Layer l's forward reads Wᵀ from Wt[Wt_at[l]:] where Wt_at[l] >= 0 (see
-    ``SMALL_GEMM``), else W. Returns the block's cross-entropy sum if want_cost, else 0."""
+    ``SMALL_GEMM``), else W. ``head``: the output head (``heads``); ``dropout`` (None or a
+    ``dropout.Dropout``) drops hidden units with the masks of ``step``, example r0 + r for row r.
+    Returns the block's cost sum if want_cost, else 0."""
     L = dims.size - 1
     rows = r1 - r0
     p_off = theta.size - Pb.size  # Pb[p - p_off] is parameter p's partial
@@ -334,21 +328,15 @@ def _block_pass(theta, dims, Xt, Y, activation, sigmoidal, use_narrow, dZ1, Wt, 
                 W_op, trans = Wt[at:at + n * k].reshape((k, n)), False
             gemm(1.0, A_prev, False, W_op, trans, 0.0, Al)  # one call site: less to compile
         _bias_activate_rows(Al, b, activation if l < L else IDENTITY, sigmoidal)
+        if dropout is not None and l < L:
+            _dropout.forward_rows(dropout, step, l, Al, r0)
         A_prev = Al
-    # output: cost and dZ_L = sigmoid(Z_L) - Y
+    # output: cost and dZ_L = h(Z_L) - Y
     nL = dims[L]
     ZL = acts[aoff - rows * nL:aoff].reshape((rows, nL))
     dZL = D[0, :rows * nL].reshape((rows, nL))
-    cost = 0.0
-    for i in range(nL):  # examples innermost: with nL = 1 (unit stride) LLVM vectorises it
-        for r in range(rows):
-            dZL[r, i] = vecmath.sigmoid(ZL[r, i]) - Y[i, r0 + r]
-    if want_cost:
-        for r in range(rows):
-            for i in range(nL):
-                z = float(ZL[r, i])
-                cost += max(z, 0.0) - z * Y[i, r0 + r] + np.log1p(vecmath.exp_nonpositive(
-                    -abs(z)))
+    output_delta_rows(head, ZL, Y, r0, dZL)
+    cost = cost_sum_rows(head, ZL, Y, r0) if want_cost else 0.0
     # backward, walking theta and acts from the end
     cur = 0
     off = theta.size
@@ -376,6 +364,8 @@ def _block_pass(theta, dims, Xt, Y, activation, sigmoidal, use_narrow, dZ1, Wt, 
             else:
                 dA_prev = D[1 - cur, :rows * k].reshape((rows, k))
             gemm(1.0, dZ, False, W, False, 0.0, dA_prev)
+            if dropout is not None:  # A_prev_b is no longer needed as it was: see dropout.py
+                _dropout.backward_rows(dropout, step, l - 1, dA_prev, A_prev_b, r0)
             _times_derivative_rows(dA_prev, A_prev_b, activation, sigmoidal)
             cur = 1 - cur
     return cost
@@ -397,8 +387,9 @@ def _transpose_weights(theta, dims, Wt, Wt_at):
 
 
 @jit
-def _merge_update(theta, P, grad, p0, p1, inv_m, learning_rate):
-    """Parameters p0:p1: grad = (Σ over groups of P, in group order) / m; theta -= α·grad.
+def _merge_update(theta, dims, P, grad, p0, p1, inv_m, opt, hyper, state):
+    """Parameters p0:p1: grad = (Σ over groups of P, in group order) / m, then the optimizer's
+    epilogue (``optim.epilogue``) over each layer's W (with L2) and b (without) in p0:p1.
     P's rows hold the partials of theta's last P.shape[1] parameters."""
     q = theta.size - P.shape[1]  # P[g, p - q] is parameter p's partial
     for p in range(p0, p1):
@@ -407,15 +398,25 @@ def _merge_update(theta, P, grad, p0, p1, inv_m, learning_rate):
         for p in range(p0, p1):
             grad[p] += P[g, p - q]
     for p in range(p0, p1):
-        g = grad[p] * inv_m
-        grad[p] = g
-        theta[p] -= learning_rate * g
+        grad[p] = grad[p] * inv_m
+    l2 = hyper[LAMBD] * inv_m
+    off = 0
+    for l in range(1, dims.size):
+        w_end = off + dims[l] * dims[l - 1]
+        b_end = w_end + dims[l]
+        lo, hi = max(p0, off), min(p1, w_end)
+        if lo < hi:
+            epilogue(opt, hyper, l2, theta, grad, state, lo, hi)
+        lo, hi = max(p0, w_end), min(p1, b_end)
+        if lo < hi:
+            epilogue(opt, hyper, 0.0, theta, grad, state, lo, hi)
+        off = b_end
 
 
 @jit_parallel
 def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, sigmoidal, use_narrow, dZ1,
-                        Wt, Wt_at, learning_rate, n_steps, block, group, acts, D, P, grad, costp,
-                        block_pass):
+                        Wt, Wt_at, head, opt, hyper, state, dropout, n_steps, block, group, acts,
+                        D, P, grad, costp, block_pass):
     """n_steps of full-batch gradient descent over blocks of examples (Xt: X with examples as
     rows; with ``fill_Xt``, the first call of a fit, each block's rows are copied from X at the
     first step, by the lane that runs the block). Returns the cost before the first step's
@@ -428,22 +429,26 @@ def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, sigmoidal, u
     Each step starts by copying the small layers' Wᵀ into Wt (``SMALL_GEMM``), from the
     parameters the previous step updated.
 
-    X's transposition is here rather than in a parallel kernel of its own, which cost 0.9 s of
-    the cold first fit to compile.
+    X's transposition is here rather than in a parallel kernel of its own, whose compilation
+    lengthened every cold first fit (docs/performance.md, "X copied into Xt inside the trainer").
 
     ``block_pass`` is ``_block_pass`` compiled apart (``block_pass_for``) and called through its
     address, not linked in: linked, its code was compiled again in the ``prange`` body, in
-    numba's two wrappers around it and in the trainer (``_native``).
+    numba's two wrappers around it and in the trainer (``_native``; docs/performance.md, "The
+    block pass called through its address").
 
     The step loop is here rather than around a separately compiled step: numba re-optimises and
     re-emits the machine code of every callee in each compiled level above it, so a level less
-    is less compilation on the first fit (the saving is within this machine's noise, ±10 %)."""
+    is less compilation on the first fit (a saving within this machine's noise: see
+    docs/performance.md, "Compile time")."""
     cost = np.nan
     m = Xt.shape[0]
     n_blocks = costp.size
     n_groups = P.shape[0]
     n_lanes = acts.shape[0]  # the caller passes a lane per thread it runs with
     inv_m = 1.0 / m
+    learning_rate = hyper[LEARNING_RATE]
+    l2 = hyper[LAMBD] * inv_m
     size = theta.size
     merged_from = 0  # the first parameter that the group partials update
     n_parts = 0
@@ -452,8 +457,9 @@ def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, sigmoidal, u
         n_parts = (dims[0] + COLUMN_PART - 1) // COLUMN_PART
     chunk = 4096
     n_chunks = (size - merged_from + chunk - 1) // chunk
-    for step in range(n_steps):
-        want_cost = step == 0
+    for it in range(n_steps):
+        want_cost = it == 0
+        step = int(hyper[STEP])  # steps before this one: it keys the dropout masks
         _transpose_weights(theta, dims, Wt, Wt_at)  # the small layers' Wᵀ (SMALL_GEMM)
         for lane in prange(n_lanes):
             # lane's groups: lane, lane + n_lanes, ... (which lane runs a group never changes a
@@ -465,53 +471,68 @@ def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, sigmoidal, u
                     r0 = blk * block
                     r1 = min(m, r0 + block)
                     beta = 0.0 if blk == first else 1.0
-                    if fill_Xt and step == 0:
+                    if fill_Xt and it == 0:
                         _transpose_rows(X, Xt, r0, r1)
                     costp[blk] = call(block_pass, (
                         theta, dims, Xt, Y, activation, sigmoidal, use_narrow, dZ1, Wt, Wt_at,
-                        r0, r1, acts[lane], D[lane], P[g], beta, want_cost))
+                        r0, r1, acts[lane], D[lane], P[g], beta, want_cost, head, dropout,
+                        step))
         # merge the group partials in group order, each parameter owned by one task; with dZ1,
         # the first n_parts tasks update W1 -= (α/m)·dZ1ᵀ·Xt, a part of W1's columns each (one
         # parallel loop for both: each loop of its own is compiled apart)
+        if want_cost:  # before the update: the penalty of this step's W
+            s = 0.0
+            for blk in range(n_blocks):
+                s += costp[blk]
+            cost = s / m
+            if l2 != 0.0:
+                cost += 0.5 * l2 * squared_norm_W(theta, dims)
+        hyper[STEP] = step + 1
         for c in prange(n_parts + n_chunks):
             if dZ1 is not None and c < n_parts:
                 c0 = c * COLUMN_PART
                 c1 = min(dims[0], c0 + COLUMN_PART)
                 W1 = theta[:merged_from].reshape((dims[1], dims[0]))
-                gemm(-learning_rate * inv_m, dZ1, True, Xt[:, c0:c1], False, 1.0, W1[:, c0:c1])
+                if opt == GD:  # the update inside the product, L2 as its beta
+                    gemm(-learning_rate * inv_m, dZ1, True, Xt[:, c0:c1], False,
+                         1.0 - learning_rate * l2, W1[:, c0:c1])
+                else:  # dW1's columns, then the epilogue row by row of W1
+                    dW1 = grad[:merged_from].reshape((dims[1], dims[0]))
+                    gemm(inv_m, dZ1, True, Xt[:, c0:c1], False, 0.0, dW1[:, c0:c1])
+                    for i in range(dims[1]):
+                        epilogue(opt, hyper, l2, theta, grad, state, i * dims[0] + c0,
+                                 i * dims[0] + c1)
             else:
                 p0 = merged_from + (c - n_parts) * chunk
-                _merge_update(theta, P, grad, p0, min(size, p0 + chunk), inv_m, learning_rate)
-        if want_cost:
-            s = 0.0
-            for blk in range(n_blocks):
-                s += costp[blk]
-            cost = s / m
+                _merge_update(theta, dims, P, grad, p0, min(size, p0 + chunk), inv_m, opt,
+                              hyper, state)
     return cost
 
 
-def run_blocked(theta, dims, ws, X, Y, activation, learning_rate, n_steps, lanes=None,
-                fill_Xt=True, block_pass=None):
+def run_blocked(theta, dims, ws, X, Y, activation, head, opt, hyper, state, dropout, n_steps,
+                lanes=None, fill_Xt=True, block_pass=None):
     """``train_steps_blocked`` on a workspace, with ``lanes`` lanes (default: all the workspace
-    has). ``fill_Xt``: copy X into ``ws.Xt`` first (the first call of a fit; later calls on
-    the same X may pass False). ``block_pass``: ``block_pass_for`` these arguments, when the
-    caller has it already (the minibatch path calls once per batch)."""
+    has). ``state``: the optimizer state (an array always: a (0, 0) one for gradient descent).
+    ``fill_Xt``: copy X into ``ws.Xt`` first (the first call of a fit; later calls on the same X
+    may pass False). ``block_pass``: ``block_pass_for`` these arguments, when the caller has it
+    already (the minibatch path calls once per batch)."""
     lanes = ws.acts.shape[0] if lanes is None else lanes
     if block_pass is None:
-        block_pass = block_pass_for(theta, dims, ws, Y, activation)
+        block_pass = block_pass_for(theta, dims, ws, Y, activation, head, dropout)
     return train_steps_blocked(theta, dims, X, ws.Xt, fill_Xt, Y, activation,
                                sigmoidal_flag(activation), ws.narrow, ws.dZ1, ws.Wt, ws.Wt_at,
-                               learning_rate, n_steps, ws.block, ws.group, ws.acts[:lanes],
-                               ws.D[:lanes], ws.P, ws.grad, ws.costp, block_pass)
+                               head, opt, hyper, state, dropout, n_steps, ws.block, ws.group,
+                               ws.acts[:lanes], ws.D[:lanes], ws.P, ws.grad, ws.costp,
+                               block_pass)
 
 
-def block_pass_for(theta, dims, ws, Y, activation):
+def block_pass_for(theta, dims, ws, Y, activation, head, dropout):
     """``_block_pass`` compiled for what ``train_steps_blocked`` passes it, given the arrays the
-    trainer is called with (one lane's scratch, one row of P; block bounds, beta and the cost
-    flag as the trainer types them: a mismatch would fail the trainer's typing)."""
+    trainer is called with (one lane's scratch, one row of P; block bounds, beta, the cost flag
+    and the step as the trainer types them: a mismatch would fail the trainer's typing)."""
     return native(_block_pass, (theta, dims, ws.Xt, Y, activation, sigmoidal_flag(activation),
                                 ws.narrow, ws.dZ1, ws.Wt, ws.Wt_at, 0, 0, ws.acts[0], ws.D[0],
-                                ws.P[0], 0.0, True))
+                                ws.P[0], 0.0, True, head, dropout, 0))
 
 
 def transposed_layers(dims, block):
@@ -537,7 +558,7 @@ def first_layer_by_columns(dims):
     every group's row of P (the BLAS zeroing it first), then the merge pass reading those rows
     and the update pass, every iteration, for a product of only the block's rows. By columns,
     each part is one product over all m examples, written straight into W1 (see
-    docs/performance.md for the measurement)."""
+    docs/performance.md, "A narrow first layer is updated by columns")."""
     if len(dims) > 2 and narrow.is_narrow(dims[1], dims[0]):
         return True
     return None
@@ -546,9 +567,10 @@ def first_layer_by_columns(dims):
 def narrow_layers(dims):
     """True if some layer is narrow (``narrow.forward_nt``'s shapes), else None: a flag the
     trainer is compiled for. numba types None as its own type and prunes the ``is not None``
-    branch before typing it, so other networks never compile that kernel (0.7 s of a cold first
-    fit, and a quarter of the block pass's code). An int flag, even typed as a literal, is not
-    pruned: the kernel was compiled anyway, and only LLVM dropped its code."""
+    branch before typing it, so other networks never compile that kernel (a quarter of the block
+    pass's code). An int flag, even typed as a literal, is not pruned: the kernel was compiled
+    anyway, and only LLVM dropped its code (docs/performance.md, "The narrow flag as
+    True/None")."""
     if any(narrow.is_narrow(n, k) for k, n in zip(dims[:-1], dims[1:])):
         return True
     return None

@@ -18,13 +18,15 @@ from .activations import activation_backward_db, add_bias_activate, bias_activat
 SMALL_W = 64  # n·k at or below which a layer's products run as loops instead of BLAS calls
 SPLIT_WORK = 1 << 21  # n·k·m at or above which a product is split over rows of its output
 SPLIT_ROWS = 64       # rows per part at least (a part is one single-threaded BLAS call); 64
-# rather than 128 splits the 128-row products of config e too: 0.96 against 1.03 ms per iteration
+# rather than 128 splits the 128-row products of config e too (docs/performance.md, "Two trainers,
+# chosen by the shapes": serial trainer)
 
 
 def calls_blas(layer_dims):
     """True if the serial trainer calls the BLAS on this network: some layer has more than
     ``SMALL_W`` weights (only such products can also run as parallel parts). Otherwise it runs
-    loops on one core, and ``fit`` leaves the thread settings alone (8 µs of a call)."""
+    loops on one core, and ``fit`` leaves the thread settings alone (a third of a short fit's
+    overhead: docs/performance.md, "Short fits")."""
     return any(n * k > SMALL_W for k, n in zip(layer_dims[:-1], layer_dims[1:]))
 
 
@@ -199,18 +201,20 @@ def layer_dW(dZ, A_prev, inv_m, dW, split):
 
 
 @jit_inline
-def layer_dW_update(dZ, A_prev, inv_m, learning_rate, W, dW, split):
-    """W -= α·(inv_m·dZ·A_prevᵀ). Large layers: inside the BLAS call (alpha = -α·inv_m,
-    beta = 1), so dW is neither stored nor read back; ``dW`` is then left untouched. Small ones:
-    dW by loops as ``layer_dW``, then the update (the baseline's rounding)."""
+def layer_dW_update(dZ, A_prev, inv_m, learning_rate, l2, W, dW, split):
+    """W -= α·(inv_m·dZ·A_prevᵀ + l2·W), l2 the L2 coefficient λ/m (0: none). Large layers:
+    inside the BLAS call (alpha = -α·inv_m, beta = 1 - α·l2), so dW is neither stored nor read
+    back; ``dW`` is then left untouched. Small ones: dW by loops as ``layer_dW``, then the update
+    (the baseline's rounding)."""
     if dW.size <= SMALL_W:
         layer_dW(dZ, A_prev, inv_m, dW, False)
         n, k = W.shape
         for i in range(n):
             for j in range(k):
-                W[i, j] -= learning_rate * dW[i, j]
+                W[i, j] -= learning_rate * (dW[i, j] + l2 * W[i, j])
     else:
-        gemm_rows(-learning_rate * inv_m, dZ, False, A_prev, True, 1.0, W, split)
+        gemm_rows(-learning_rate * inv_m, dZ, False, A_prev, True, 1.0 - learning_rate * l2, W,
+                  split)
 
 
 @jit

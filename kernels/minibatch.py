@@ -16,11 +16,12 @@ from collections import namedtuple
 
 import numpy as np
 
-from ._options import jit
+from ._options import jit, jit_inline
 
 # batch_size, seed, first_epoch (the epoch number of the call's first epoch: it keys the
-# shuffles), and the buffers: order (m,), Xs (n_x·m,), Ys (m,), row (m,)
-Shuffle = namedtuple("Shuffle", "batch_size seed first_epoch order Xs Ys row")
+# shuffles), shuffled (False: the batches in the examples' order, ``order`` the identity), and
+# the buffers: order (m,), Xs (n_x·m,), Ys (n_y·m,), row (m,)
+Shuffle = namedtuple("Shuffle", "batch_size seed first_epoch shuffled order Xs Ys row")
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -53,15 +54,19 @@ def permutation(seed, epoch, order):
 @jit
 def shuffle_into(X, Y, order, batch_size, Xs, Ys, row):
     """Columns of X (and Y) in ``order``, batch by batch: batch k, columns order[k·b : k·b + b_k],
-    goes to Xs[n_x·k·b : n_x·(k·b + b_k)] as a C-contiguous (n_x, b_k) block.
+    goes to Xs[n_x·k·b : n_x·(k·b + b_k)] as a C-contiguous (n_x, b_k) block (Y likewise into
+    Ys, n_y rows).
 
     Row by row of X, each row first copied in order to ``row`` (the prefetcher streams it from
-    memory), then read in the shuffled order from there while its values scatter to every batch.
-    Measured on 784 × 6400 float64 (40 MB), ms per epoch: batch by batch 45 (each batch reads a
-    line of every row, so every line is loaded once per value in it); row by row 18-22 (random
-    reads from memory); staged 14; a memcpy of X 3. Staged rows in two threads took 6-10 ms, but
-    the parallel loop added 1-2 s to a cold first fit (10.7-11.6 against 9.6-9.8 s), past the
-    10 s budget, so this stays serial."""
+    memory), then read in the shuffled order from there while its values scatter to every batch
+    (see docs/performance.md, "Minibatches"). Serial: a parallel copy cost more compile time
+    than the 10 s budget of a cold first fit allows."""
+    _rows_into(X, order, batch_size, Xs, row)
+    _rows_into(Y, order, batch_size, Ys, row)
+
+
+@jit_inline
+def _rows_into(X, order, batch_size, Xs, row):
     n_x, m = X.shape
     for r in range(n_x):
         for c in range(m):
@@ -71,8 +76,17 @@ def shuffle_into(X, Y, order, batch_size, Xs, Ys, row):
             at = n_x * start + r * mb  # row r of batch (start // batch_size)
             for j in range(mb):
                 Xs[at + j] = row[order[start + j]]
-    for j in range(m):
-        Ys[j] = Y[0, order[j]]
+
+
+@jit_inline
+def batch_X(Xs, n_x, start, mb):
+    """The batch that starts at example ``start`` of the shuffled copy, (n_x, mb)."""
+    return Xs[n_x * start:n_x * (start + mb)].reshape((n_x, mb))
+
+
+@jit_inline
+def batch_Y(Ys, n_y, start, mb):
+    return Ys[n_y * start:n_y * (start + mb)].reshape((n_y, mb))
 
 
 def permutation_of(seed, epoch, m):
@@ -82,7 +96,9 @@ def permutation_of(seed, epoch, m):
     return order
 
 
-def make_shuffle_buffers(n_x, m, dtype):
-    """order, Xs, Ys, row for a ``Shuffle``: one shuffled copy of the data, and a row."""
-    return np.empty(m, np.int64), np.empty(n_x * m, dtype), np.empty(m, dtype), np.empty(m, dtype)
+def make_shuffle_buffers(n_x, m, dtype, n_y=1):
+    """order, Xs, Ys, row for a ``Shuffle``: one shuffled copy of the data, and a row. ``order``
+    starts as the identity (the order of ``shuffled=False``)."""
+    return (np.arange(m, dtype=np.int64), np.empty(n_x * m, dtype), np.empty(n_y * m, dtype),
+            np.empty(m, dtype))
 

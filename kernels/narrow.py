@@ -1,10 +1,9 @@
 """Z = A·Wᵀ for a layer with few units and many inputs: the course's cat net (12288 → 20 or 7).
 
 OpenBLAS handles this shape badly: with N = 20 outputs and K = 12288 it packs the whole block of
-examples for little arithmetic. Measured single-threaded on a block of 112 cat examples
-(112 × 12288 · 12288 × 20): OpenBLAS 2.0–3.0 ms (float64) and 0.95 ms (float32), this kernel
-1.44 ms and 0.61 ms. It keeps a 4-example × 4-unit tile of sums in registers over the whole of K;
-each sum is split into vector lanes by LLVM (``jit_reassoc``).
+examples for little arithmetic; this kernel is faster on a block of cat examples (see
+docs/performance.md, "Narrow first layers"). It keeps a 4-example × 4-unit tile of sums in
+registers over the whole of K; each sum is split into vector lanes by LLVM (``jit_reassoc``).
 """
 from ._options import jit_reassoc
 
@@ -25,8 +24,9 @@ def forward_nt(A, W, Z):
     Rows and units left over from the tiles of 4 go through the same tile with their indices
     clamped to the last row (unit): a clamped row repeats the last row's sums (the same operands
     in the same order), and each entry's own sum is written last. One loop body instead of
-    a tile and two remainder loops: a quarter of the machine code in the blocked trainer (1955
-    to 514 instructions), which numba re-emits at every compiled level above it."""
+    a tile and two remainder loops: a quarter of the machine code in the blocked trainer, which
+    numba re-emits at every compiled level above it (docs/performance.md, "`narrow.forward_nt`
+    without remainder loops")."""
     rows, K = A.shape
     n = W.shape[0]
     zero = Z.dtype.type(0.0)

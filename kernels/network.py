@@ -16,10 +16,12 @@ from collections import namedtuple
 import numpy as np
 
 from ._options import jit, jit_inline
-from .activations import IDENTITY, activation_backward_db, stable_sigmoid
+from .activations import IDENTITY, activation_backward_db
+from . import dropout as _dropout
 from .dense import forward_layer_in_place, layer_dA_prev, layer_dW, layer_dW_update, output_db
-from .loss import sigmoid_cross_entropy, sigmoid_output_delta
-from .minibatch import permutation, shuffle_into
+from .heads import SIGMOID as SIGMOID_HEAD, cost_sum, output_delta, outputs
+from .minibatch import batch_Y, batch_X, permutation, shuffle_into
+from .optim import GD, LAMBD, LEARNING_RATE, STEP, update_all
 
 Workspace = namedtuple("Workspace", "m acts AL D0 D1 grad")
 
@@ -45,15 +47,16 @@ def make_workspace(layer_dims, m, dtype):
 def forward(theta, dims, X, activation, acts, sigmoidal):
     """Fill acts with A1 … A_{L-1} (activation g) and the logits Z_L (identity). ``sigmoidal``:
     ``activations.sigmoidal_flag(activation)``, as the trainer takes it, so that a prediction
-    after a fit links the activation kernel the fit compiled (a relu net's first ``predict``
-    after a cold fit: 1.1 s; with tanh and sigmoid compiled in, 1.8 s)."""
-    forward_split(theta, dims, X, activation, acts, False, sigmoidal)
+    after a fit links the activation kernel the fit compiled instead of compiling the full one
+    (docs/performance.md, "The serial trainer compiles tanh and sigmoid only for themselves")."""
+    forward_split(theta, dims, X, activation, acts, False, sigmoidal, None, 0)
 
 
 @jit_inline
-def forward_split(theta, dims, X, activation, acts, split, sigmoidal):
+def forward_split(theta, dims, X, activation, acts, split, sigmoidal, dropout, step):
     """``forward``; with ``split`` large products run as parallel parts (``dense.gemm_rows``);
-    ``sigmoidal`` as in ``train_steps_split``."""
+    ``sigmoidal`` as in ``train_steps_split``; ``dropout`` (None, or ``dropout.Dropout``) drops
+    hidden units with the masks of step ``step``."""
     L = dims.size - 1
     m = X.shape[1]
     A_prev = X
@@ -69,6 +72,8 @@ def forward_split(theta, dims, X, activation, acts, split, sigmoidal):
         aoff += n * m
         forward_layer_in_place(A_prev, W, b, activation if l < L else IDENTITY, A, split,
                                sigmoidal)
+        if dropout is not None and l < L:
+            _dropout.forward_cols(dropout, step, l, A, 0)
         A_prev = A
 
 
@@ -91,13 +96,15 @@ def logits(acts, dims, m):
 
 @jit
 def backward(theta, dims, X, Y, activation, acts, AL, D0, D1, grad):
-    """Gradients of the mean cross-entropy into grad (theta's layout), from a forward pass."""
-    backward_split(theta, dims, X, Y, activation, acts, AL, D0, D1, grad, False)
+    """Gradients of the mean cross-entropy into grad (theta's layout), from a forward pass
+    (sigmoid head, no dropout: ``backward_split`` for the others)."""
+    backward_split(theta, dims, X, Y, activation, SIGMOID_HEAD, acts, AL, D0, D1, grad, False,
+                   None, 0)
 
 
 @jit_inline
-def _layer_delta(theta, dims, X, Y, activation, acts, AL, cur, other, grad, l, off, aoff,
-                 inv_m):
+def _layer_delta(theta, dims, X, Y, activation, head, acts, AL, cur, other, grad, l, off, aoff,
+                 inv_m, dropout, step):
     """One step of the backward walk, shared by both backward passes: the views of layer l
     (its parameters end at ``off`` in theta, its activations at ``aoff`` in acts), then dZ (into
     ``cur``) and db. Returns W, b, dW, db, A_prev, dZ, dA_prev (into ``other``; layer 1: not
@@ -118,9 +125,11 @@ def _layer_delta(theta, dims, X, Y, activation, acts, AL, cur, other, grad, l, o
     dZ = cur[:n * m].reshape((n, m))
     dA_prev = other[:k * m].reshape((k, m)) if l > 1 else dZ
     if l == L:
-        sigmoid_output_delta(A, Y, AL, dZ)  # A holds Z_L here
+        output_delta(head, A, Y, AL, dZ)  # A holds Z_L here
         output_db(dZ, inv_m, db)
     else:
+        if dropout is not None:  # dZ holds dA here
+            _dropout.backward_cols(dropout, step, l, dZ, A, 0)
         activation_backward_db(dZ, A, activation, inv_m, dZ, db)
     return W, b, dW, db, A_prev, dZ, dA_prev, W_at, aoff
 
@@ -134,12 +143,15 @@ def _walk_start(theta, dims, X, D0, D1):
 
 
 @jit
-def backward_split(theta, dims, X, Y, activation, acts, AL, D0, D1, grad, split):
-    """``backward``; ``split`` as in ``forward_split``."""
+def backward_split(theta, dims, X, Y, activation, head, acts, AL, D0, D1, grad, split, dropout,
+                   step):
+    """``backward`` for any head, with the dropout masks of ``step``; ``split`` as in
+    ``forward_split``."""
     inv_m, off, aoff, cur, other = _walk_start(theta, dims, X, D0, D1)
     for l in range(dims.size - 1, 0, -1):
         W, b, dW, db, A_prev, dZ, dA_prev, off, aoff = _layer_delta(
-            theta, dims, X, Y, activation, acts, AL, cur, other, grad, l, off, aoff, inv_m)
+            theta, dims, X, Y, activation, head, acts, AL, cur, other, grad, l, off, aoff, inv_m,
+            dropout, step)
         # one site each for dW and dA_prev: every site of an inlined step is one more copy for
         # numba and LLVM to compile
         layer_dW(dZ, A_prev, inv_m, dW, split)
@@ -149,71 +161,111 @@ def backward_split(theta, dims, X, Y, activation, acts, AL, D0, D1, grad, split)
 
 
 @jit_inline
-def backward_update_split(theta, dims, X, Y, activation, learning_rate, acts, AL, D0, D1, grad,
-                          split):
-    """``backward_split`` and the update in one pass: layer by layer from the last, dZ and db,
-    dA_prev = Wᵀ·dZ while W is still this step's, then W -= α·dW inside the dW product
-    (``dense.layer_dW_update``) and b -= α·db. grad holds db (and dW of small layers) only."""
+def backward_update_split(theta, dims, X, Y, activation, head, learning_rate, l2, acts, AL, D0,
+                          D1, grad, split, dropout, step):
+    """``backward_split`` and the gradient-descent update in one pass: layer by layer from the
+    last, dZ and db, dA_prev = Wᵀ·dZ while W is still this step's, then W -= α·(dW + l2·W)
+    inside the dW product (``dense.layer_dW_update``; l2 = λ/m) and b -= α·db. grad holds db
+    (and dW of small layers) only."""
     inv_m, off, aoff, cur, other = _walk_start(theta, dims, X, D0, D1)
     for l in range(dims.size - 1, 0, -1):
         W, b, dW, db, A_prev, dZ, dA_prev, off, aoff = _layer_delta(
-            theta, dims, X, Y, activation, acts, AL, cur, other, grad, l, off, aoff, inv_m)
+            theta, dims, X, Y, activation, head, acts, AL, cur, other, grad, l, off, aoff, inv_m,
+            dropout, step)
         if l > 1:
             layer_dA_prev(W, dZ, dA_prev, split)
-        layer_dW_update(dZ, A_prev, inv_m, learning_rate, W, dW, split)
+        layer_dW_update(dZ, A_prev, inv_m, learning_rate, l2, W, dW, split)
         for i in range(b.size):
             b[i] -= learning_rate * db[i, 0]
         cur, other = other, cur
 
 
+@jit_inline
+def squared_norm_W(theta, dims):
+    """Σ_l ‖W_l‖² (float64): the L2 penalty's sum, biases excluded."""
+    s = 0.0
+    off = 0
+    for l in range(1, dims.size):
+        n = dims[l]
+        k = dims[l - 1]
+        for p in range(off, off + n * k):
+            s += float(theta[p]) * float(theta[p])
+        off += n * k + n
+    return s
+
+
 @jit
 def train_steps(theta, dims, X, Y, activation, learning_rate, n_steps, acts, AL, D0, D1, grad):
-    """n_steps of full-batch gradient descent, in place on theta. Returns the cost of the first
-    step's forward pass (the cost *before* that step's update, as the course records it).
-    Serial; the BLAS owns the cores during its GEMMs."""
-    return train_steps_split(theta, dims, X, Y, activation, learning_rate, n_steps, acts, AL, D0,
-                             D1, grad, False, None, True)
+    """n_steps of full-batch gradient descent on a sigmoid head, in place on theta. Returns the
+    cost of the first step's forward pass (the cost *before* that step's update, as the course
+    records it). Serial; the BLAS owns the cores during its GEMMs."""
+    hyper = np.zeros(7)
+    hyper[LEARNING_RATE] = learning_rate
+    return train_steps_split(theta, dims, X, Y, activation, SIGMOID_HEAD, GD, hyper, None,
+                             n_steps, acts, AL, D0, D1, grad, False, None, True, None)
 
 
 @jit
-def train_steps_split(theta, dims, X, Y, activation, learning_rate, n_steps, acts, AL, D0, D1,
-                      grad, split, shuffle, sigmoidal):
-    """``train_steps``; with ``split`` numba owns the cores: large products run as parallel
-    parts of output rows, each a single-threaded BLAS call (pin the BLAS to one thread, as
-    ``fastbackprop._threads.owner`` does). The parts depend on the shapes only.
+def train_steps_split(theta, dims, X, Y, activation, head, opt, hyper, state, n_steps, acts, AL,
+                      D0, D1, grad, split, shuffle, sigmoidal, dropout):
+    """The serial trainer: n_steps iterations on theta, in place, for any head
+    (``heads``), optimizer (``optim``: ``opt`` and its ``hyper`` array, whose STEP slot counts
+    the steps taken and is advanced here) and L2 (hyper's LAMBD). Returns the cost before the
+    first iteration's update (data cost plus the L2 penalty).
+
+    ``state``: None for gradient descent, whose update then runs inside the dW products
+    (``backward_update_split``); else the optimizer state (``optim.state_rows`` rows in theta's
+    layout), and the gradient goes to ``grad`` for ``optim.update_all``. numba compiles the
+    function apart for None, so a GD fit compiles no epilogue, and vice versa.
+
+    ``split``: numba owns the cores: large products run as parallel parts of output rows, each a
+    single-threaded BLAS call (pin the BLAS to one thread, as ``fastbackprop._threads.owner``
+    does). The parts depend on the shapes only.
 
     ``sigmoidal``: ``activations.sigmoidal_flag(activation)`` (None prunes tanh and sigmoid
-    from the forward's activation loops).
+    from the forward's activation loops). ``dropout``: None, or a ``dropout.Dropout``.
 
     ``shuffle``: None for full-batch descent, or a ``minibatch.Shuffle``: then each of the n_steps
-    iterations (epochs) shuffles the examples and takes a step per batch of ``batch_size`` (the
-    workspace has room for that many), and the cost returned is the first epoch's mean over the m
-    examples of each batch's cross-entropy before that batch's update (the course's
+    iterations (epochs) takes its batches of ``batch_size`` (shuffled, or in order) and a step
+    per batch (the workspace has room for that many), and the cost returned is the first epoch's
+    mean over the m examples of each batch's cost before that batch's update (the course's
     ``cost_total / m``). numba compiles the function apart for None, with the shuffle's branches
-    pruned before typing (the ``blocked.sigmoidal_flag`` idiom): full-batch fits compile no
-    minibatch code."""
+    pruned before typing: full-batch fits compile no minibatch code."""
     n_x, m = X.shape
+    n_y = Y.shape[0]
     b = m
     if shuffle is not None:
         b = shuffle.batch_size
+    learning_rate = hyper[LEARNING_RATE]
+    lambd = hyper[LAMBD]
     cost = np.nan
     for epoch in range(n_steps):
         if shuffle is not None:
-            permutation(shuffle.seed, shuffle.first_epoch + epoch, shuffle.order)
+            if shuffle.shuffled:
+                permutation(shuffle.seed, shuffle.first_epoch + epoch, shuffle.order)
             shuffle_into(X, Y, shuffle.order, b, shuffle.Xs, shuffle.Ys, shuffle.row)
         total = 0.0
         for start in range(0, m, b):
             mb = min(b, m - start)
             Xb, Yb = X, Y
             if shuffle is not None:
-                Xb = shuffle.Xs[n_x * start:n_x * (start + mb)].reshape((n_x, mb))
-                Yb = shuffle.Ys[start:start + mb].reshape((1, mb))
-            forward_split(theta, dims, Xb, activation, acts, split, sigmoidal)
+                Xb = batch_X(shuffle.Xs, n_x, start, mb)
+                Yb = batch_Y(shuffle.Ys, n_y, start, mb)
+            step = int(hyper[STEP])  # steps before this one: it keys the dropout masks
+            forward_split(theta, dims, Xb, activation, acts, split, sigmoidal, dropout, step)
             if epoch == 0:
-                c = sigmoid_cross_entropy(logits(acts, dims, mb), Yb)
+                c = cost_sum(head, logits(acts, dims, mb), Yb) / mb
+                if lambd != 0.0:
+                    c += lambd / (2.0 * mb) * squared_norm_W(theta, dims)
                 total = c if mb == m else total + c * mb  # one batch: the mean itself
-            backward_update_split(theta, dims, Xb, Yb, activation, learning_rate, acts, AL, D0,
-                                  D1, grad, split)
+            hyper[STEP] = step + 1
+            if state is None:
+                backward_update_split(theta, dims, Xb, Yb, activation, head, learning_rate,
+                                      lambd / mb, acts, AL, D0, D1, grad, split, dropout, step)
+            else:
+                backward_split(theta, dims, Xb, Yb, activation, head, acts, AL, D0, D1, grad,
+                               split, dropout, step)
+                update_all(opt, hyper, dims, 1.0 / mb, theta, grad, state)
         if epoch == 0:
             cost = total if b >= m else total / m
     return cost
@@ -221,15 +273,25 @@ def train_steps_split(theta, dims, X, Y, activation, learning_rate, n_steps, act
 
 @jit
 def cost(theta, dims, X, Y, activation, acts, sigmoidal):
+    """Mean binary cross-entropy (sigmoid head): ``cost_of`` for the others."""
+    return cost_of(theta, dims, X, Y, activation, SIGMOID_HEAD, acts, sigmoidal)
+
+
+@jit
+def cost_of(theta, dims, X, Y, activation, head, acts, sigmoidal):
+    """The head's mean data cost on (X, Y), no dropout and no penalty."""
     forward(theta, dims, X, activation, acts, sigmoidal)
-    return sigmoid_cross_entropy(logits(acts, dims, X.shape[1]), Y)
+    return cost_sum(head, logits(acts, dims, X.shape[1]), Y) / X.shape[1]
 
 
 @jit
 def predict_proba(theta, dims, X, activation, acts, AL, sigmoidal):
+    """AL = sigmoid(Z_L): ``predict_of`` for the other heads."""
+    predict_of(theta, dims, X, activation, SIGMOID_HEAD, acts, AL, sigmoidal)
+
+
+@jit
+def predict_of(theta, dims, X, activation, head, acts, AL, sigmoidal):
+    """AL = h(Z_L), the head's outputs."""
     forward(theta, dims, X, activation, acts, sigmoidal)
-    ZL = logits(acts, dims, X.shape[1])
-    n, m = ZL.shape
-    for i in range(n):
-        for j in range(m):
-            AL[i, j] = stable_sigmoid(ZL[i, j])
+    outputs(head, logits(acts, dims, X.shape[1]), AL)

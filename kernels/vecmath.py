@@ -1,7 +1,8 @@
 """Transcendentals that LLVM vectorises: exp, tanh and the logistic sigmoid, in float64.
 
-numba lowers ``math.exp``/``np.tanh`` to scalar libm calls (no SVML here): 9 ns per tanh, against
-1.4 ns for NumPy's own SIMD loops. These are written branch-free (selects, ``floor``, ``copysign``,
+numba lowers ``math.exp``/``np.tanh`` to scalar libm calls (no SVML here), several times slower
+than NumPy's own SIMD loops (docs/performance.md, "Tiny networks (config a)" and "Transcendentals
+by hand: numba's scalar libm"). These are written branch-free (selects, ``floor``, ``copysign``,
 an integer-to-float bit cast for 2^k), so a loop calling them runs 8 lanes per AVX-512 instruction.
 
 Method (Cody–Waite range reduction, as in fdlibm's ``expm1``): x = k·ln2 + r with |r| ≤ ln2/2,
@@ -86,8 +87,9 @@ def tanh(z):
     """tanh(|z|) = −u/(2 + u) with u = expm1(x), x = −2|z|, sign restored. With x = k·ln2 + r,
     s = 2^k and e^r = (E + O)/(E − O), u/(2 + u) is one quotient:
     (2sO + (s − 1)D) / ((s + 1)D + 2sO), D = E − O: no cancellation near 0, exact ±0 and
-    denormals, ±1 at large |z|. One division, no Horner chain: 25 % faster than expm1 by a
-    degree-13 polynomial followed by the division, 6.7e-16 against 4.6e-16 relative error."""
+    denormals, ±1 at large |z|. One division, no Horner chain: faster than expm1 by a degree-13
+    polynomial followed by the division, at a slightly larger error (docs/performance.md, "tanh
+    as one Padé quotient")."""
     x = -2.0 * abs(z)
     x = x if not x < -60.0 else -60.0  # tanh(30) == 1 in float64
     k = np.floor(x * _INV_LN2 + 0.5)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from fastbackprop import bench
-from fastbackprop._peers import SYSTEMS, NumPyBaseline
+from fastbackprop._peers import SYSTEMS, FastBackprop, NumPyBaseline
 from fastbackprop.cli import main
 
 
@@ -235,3 +235,200 @@ def test_own_network_options_name_their_mistakes(capsys):
         assert main(["bench", *argv]) == 2, argv
         err = capsys.readouterr().err
         assert message in err and len(err.strip().splitlines()) == 1, err
+
+
+# -- the minibatch Adam configurations (f, g, h) ------------------------------------------------
+
+# name: (layer_dims, m, batch size, head, the issue's GEMM MFLOP per step)
+MINIBATCH = {"f": ((784, 256, 128, 10), 12800, 128, "softmax", 129),
+             "g": ((8, 64, 64, 1), 20000, 200, "identity", 5.4),
+             "h": ((64, 100, 10), 1797, 200, "softmax", 6.3)}
+
+
+class OtherShuffles(FastBackprop):
+    """fastbackprop on another shuffle seed, claiming the baseline's shuffles: a wrong result."""
+    name, label = "othershuffles", "Other shuffles"
+
+    def train(self, n):
+        c = self.config
+        for _ in range(n):
+            self.model.fit(self.X, self.Y, learning_rate=c.learning_rate, num_iterations=1,
+                           batch_size=c.batch_size, seed=1, optimizer="adam", record_every=0,
+                           progress=False)
+
+
+class OwnShuffles(OtherShuffles):
+    """The same, saying it shuffles its own way (as the frameworks do): only its cost counts."""
+    name, label = "ownshuffles", "Own shuffles"
+    same_shuffles = False
+
+
+class Stuck(NumPyBaseline):
+    """A framework that never moves: its cost does not fall."""
+    name, label = "stuck", "Stuck"
+    same_shuffles = False
+
+    def train(self, n):
+        pass
+
+
+def test_minibatch_adam_configurations_are_registered():
+    from fastbackprop.configs import CONFIGS, FULL_BATCH, MINIBATCH as NAMES, custom, \
+        flops_per_iteration
+    assert NAMES == ("f", "g", "h") and FULL_BATCH == ("a", "b", "c", "d", "e")
+    for name, (dims, m, batch, head, mflops) in MINIBATCH.items():
+        c = CONFIGS[name]
+        assert (c.layer_dims, c.m, c.batch_size, c.output, c.optimizer, c.hidden_activation,
+                c.dtypes, c.learning_rate, c.beta1, c.beta2, c.epsilon) == \
+            (dims, m, batch, head, "adam", "relu", ("float32",), 1e-3, 0.9, 0.999, 1e-8)
+        assert c.steps_per_iteration() == -(-m // batch)
+        assert flops_per_iteration(dims, batch) / 1e6 == pytest.approx(mflops, rel=0.01)
+        X, Y = c.data("float32")
+        assert X.shape == (dims[0], m) and Y.shape == (dims[-1], m)
+        assert X.dtype == Y.dtype == np.float32 and X.flags.c_contiguous and Y.flags.c_contiguous
+        if head == "softmax":  # one-hot, every class taught
+            assert set(np.unique(Y)) == {0.0, 1.0} and (Y.sum(axis=0) == 1).all()
+            assert (Y.sum(axis=1) > 0).all()
+        else:  # a real-valued teacher of unit variance
+            assert 0.5 < Y.std() < 2 and len(np.unique(Y)) > m // 2
+    assert (CONFIGS["f"].steps_per_iteration(), CONFIGS["h"].steps_per_iteration()) == (100, 9)
+    # the default run is every registered configuration, these included
+    assert [(c.name, dtype) for c, dtype in bench._select_configs(None)][-3:] == \
+        [("f", "float32"), ("g", "float32"), ("h", "float32")]
+    # configs a-e keep their data: sigmoid labels from the same draws as before f, g, h
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((2, 400))
+    w = rng.standard_normal(2)
+    X_a, Y_a = CONFIGS["a"].data()
+    np.testing.assert_array_equal(X_a, X)
+    np.testing.assert_array_equal(Y_a, (w @ X > 0)[None, :].astype(float))
+    assert custom([3, 1], 10).batch_size is None  # a network of your own stays full-batch
+
+
+def test_minibatch_configurations_quick_with_numpy_and_fastbackprop():
+    from fastbackprop.configs import flops_per_iteration
+    report, text = quick(["numpy", "fastbackprop"], configs="f,g,h")
+    assert report["ok"], report["disagreements"] + report["errors"]
+    assert report["protocol"]["minibatch_tolerance"] == bench.TOLERANCE_MINIBATCH
+    for entry, (name, (dims, m, batch, head, _)) in zip(report["results"], MINIBATCH.items()):
+        quick_m = bench.QUICK["max_m"]
+        steps = -(-quick_m // batch)
+        assert (entry["config"], entry["dtype"], entry["unit"], entry["m"], entry["output"],
+                entry["optimizer"], entry["batch_size"], entry["steps_per_iteration"]) == \
+            (name, "float32", "step", quick_m, head, "adam", batch, steps)
+        assert entry["flops_per_iteration"] == flops_per_iteration(dims, quick_m)
+        assert entry["flops_per_step"] == pytest.approx(entry["flops_per_iteration"] / steps)
+        # a few steps: the quick run's epochs over the first examples (at most 2.5 batches)
+        assert entry["agreement_examples"] == min(quick_m, 2 * batch + batch // 2)
+        assert entry["agreement_steps"] == bench.QUICK["agreement_iterations"] * \
+            -(-entry["agreement_examples"] // batch)
+        assert entry["loss_reference"] < entry["loss_start"]
+        assert set(entry["systems"]) == {"numpy", "fastbackprop"}
+        for result in entry["systems"].values():
+            assert result["check"] == "norm_rel" and result["agrees"]
+            assert result["max_rel_deviation"] <= bench.TOLERANCE_MINIBATCH["float32"]
+            assert result["loss_after"] == pytest.approx(entry["loss_reference"], rel=1e-4)
+            assert result["ms_per_step"] == pytest.approx(result["ms_per_iteration"] / steps)
+            assert len(result["chunks_ms_per_iteration"]) == report["protocol"]["repeats"]
+        # the ceiling as for the others: the GEMM flops at the peak, against NumPy's time
+        assert entry["floor_ms"] == pytest.approx(entry["flops_per_iteration"]
+                                                  / entry["peak_gflops"] / 1e6)
+        assert entry["floor_ms_per_step"] == pytest.approx(entry["floor_ms"] / steps)
+        assert entry["ceiling_ratio"] == pytest.approx(
+            entry["systems"]["numpy"]["ms_per_iteration"] / entry["floor_ms"])
+        numpy_step = bench._ms(entry["systems"]["numpy"]["ms_per_step"])
+        row = f"| {name} {entry['title']} f32 (m=256) |"
+        assert f"{row} {numpy_step} |" in text or f"{row} **{numpy_step}** |" in text  # fastest
+    for row in ("f MNIST-shaped softmax f32 (m=256)", "g tabular regression f32 (m=256)",
+                "h digits-shaped softmax f32 (m=256)"):
+        assert f"| {row} | NumPy |" in text and f"| {row} | fastbackprop |" in text
+    assert "Milliseconds per minibatch step" in text and "ms / iteration or step" in text
+    assert "f MNIST-shaped softmax 784-256-128-10, m = 256, relu, softmax head, Adam in " \
+           "batches of 128 (2 steps per epoch)" in text
+    assert "g tabular regression 8-64-64-1, m = 256, relu, identity head" in text
+    assert "(norm) | yes |" in text and "Minibatch configurations (f, g, h): Adam" in text
+    # a full-batch configuration beside them: both units, each row in its own
+    report, text = quick(["numpy", "fastbackprop"], configs="a,h")
+    assert report["ok"] and [e["unit"] for e in report["results"]] == ["iteration", "step"]
+    assert "Milliseconds per full-batch training iteration" in text
+    assert "for the minibatch configurations (h) per minibatch step" in text
+
+
+def test_minibatch_agreement_checks_parameters_or_the_cost():
+    """Same shuffles: the parameters are held to the baseline's; the frameworks' own shuffles:
+    the cost must fall."""
+    report, text = quick(["numpy", OtherShuffles, OwnShuffles, Stuck], configs="h")
+    (entry,) = report["results"]
+    systems = entry["systems"]
+    assert systems["numpy"]["agrees"]
+    wrong = systems["othershuffles"]
+    assert wrong["check"] == "norm_rel" and not wrong["agrees"]
+    assert wrong["max_rel_deviation"] > 100 * bench.TOLERANCE_MINIBATCH["float32"]
+    own = systems["ownshuffles"]  # the same training, checked by its cost alone: it falls
+    assert own["check"] == "loss" and own["max_rel_deviation"] is None and own["agrees"]
+    assert own["loss_after"] < entry["loss_start"]
+    stuck = systems["stuck"]
+    assert stuck["check"] == "loss" and not stuck["agrees"]
+    assert stuck["loss_after"] == pytest.approx(entry["loss_start"])
+    assert report["disagreements"] == ["h float32 othershuffles", "h float32 stuck"]
+    assert not report["ok"]
+    start = f"{entry['loss_start']:.4g}"
+    assert f"cost {start} → {own['loss_after']:.4g} | yes |" in text
+    assert f"cost {start} → {start} | **NO** |" in text
+    assert "✗" in text and "for a framework a falling cost" in text
+
+
+def test_relative_norm_deviation():
+    ref = {"W1": np.ones((10, 10)), "b1": np.zeros((10, 1))}
+    assert bench.relative_norm_deviation(ref, ref) == 0.0
+    one = {"W1": ref["W1"].copy(), "b1": ref["b1"]}
+    one["W1"][3, 4] += 0.1  # one entry in a hundred: a tenth of the largest, 1 % of the norm
+    assert bench.max_relative_deviation(one, ref) == pytest.approx(0.1)
+    assert bench.relative_norm_deviation(one, ref) == pytest.approx(0.01)
+    assert bench.relative_norm_deviation({"W1": ref["W1"], "b1": ref["b1"] + 1e-3}, ref) == \
+        pytest.approx(1e-3 * np.sqrt(10))  # absolute where the reference is all zero
+    assert bench.relative_norm_deviation({"W1": ref["W1"] * np.nan, "b1": ref["b1"]}, ref) == \
+        float("inf")
+    assert bench.relative_norm_deviation({"W1": ref["W1"][:5], "b1": ref["b1"]}, ref) == \
+        float("inf")
+
+
+def test_minibatch_quick_run_in_subprocesses(tmp_path):
+    json_path = tmp_path / "bench.json"
+    done = subprocess.run([sys.executable, "-m", "fastbackprop", "bench", "--quick",
+                           "--configs", "h", "--systems", "numpy,fastbackprop",
+                           "--json", str(json_path)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "| h digits-shaped softmax f32 (m=256) |" in done.stdout
+    (entry,) = json.loads(json_path.read_text())["results"]
+    assert entry["unit"] == "step" and entry["batch_size"] == 200
+    assert all(r["agrees"] and r["check"] == "norm_rel" for r in entry["systems"].values())
+
+
+def test_jax_needs_optax_for_minibatches(monkeypatch):
+    from fastbackprop import _peers
+    from fastbackprop.configs import CONFIGS
+    find_spec = _peers.importlib.util.find_spec
+    monkeypatch.setattr(_peers.importlib.util, "find_spec",
+                        lambda name, *a: None if name == "optax" else find_spec(name, *a))
+    assert SYSTEMS["jax"].unsupported(CONFIGS["h"]) == \
+        "optax is not installed (pip install 'fastbackprop[jax]')"
+    assert SYSTEMS["jax"].unsupported(CONFIGS["a"]) is None  # full batch: jax alone
+
+
+@pytest.mark.parametrize("peer", ["torch", "jax", "sklearn"])
+def test_peers_train_the_minibatch_configurations(peer):
+    """Each framework's minibatch Adam loop runs and lowers the cost on a softmax and a
+    regression configuration; skipped where the framework is not installed (CI)."""
+    pytest.importorskip({"sklearn": "sklearn"}.get(peer, peer), reason=f"{peer} not installed")
+    if peer == "jax":
+        pytest.importorskip("optax", reason="optax not installed")
+    report, text = quick(["numpy", peer], configs="g,h")
+    assert report["ok"], report
+    for entry in report["results"]:
+        result = entry["systems"][peer]
+        assert result["check"] == "loss" and result["agrees"]
+        # the same cost scaling: a few Adam steps land near the baseline's cost
+        assert result["loss_after"] == pytest.approx(entry["loss_reference"], rel=0.05)
+        assert result["ms_per_step"] > 0

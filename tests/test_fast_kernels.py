@@ -7,7 +7,8 @@ import pytest
 
 from fastbackprop import Model, baseline
 from fastbackprop import kernels as K
-from fastbackprop.kernels import blocked
+from fastbackprop.kernels import blocked, optim
+from fastbackprop.kernels.heads import SIGMOID as SIGMOID_HEAD
 
 from conftest import ACTIVATIONS, DTYPES, assert_close, classification_data
 
@@ -95,7 +96,9 @@ def _train_blocked(dims, X, Y, act, dtype, lr, steps, block, group=None):
     m = X.shape[1]
     ws = blocked.make_blocked_workspace(dims, m, dtype, block=block, group=group)
     theta = model._theta
-    cost = blocked.run_blocked(theta, model._dims, ws, X, Y, K.CODES[act], lr, steps)
+    cost = blocked.run_blocked(theta, model._dims, ws, X, Y, K.CODES[act], SIGMOID_HEAD,
+                               optim.GD, optim.make_hyper(lr), np.zeros((0, theta.size)), None,
+                               steps)
     np.testing.assert_array_equal(ws.Xt, X.T)  # filled block by block at the first step
     return model, start, cost, ws
 
@@ -193,7 +196,7 @@ def test_blocked_result_depends_on_block_plan_only(rng):
     assert blocked.use_blocked(dims, 1100)
     fitted = Model(dims, "relu", seed=5).fit(X, Y, learning_rate=0.05, num_iterations=5,
                                              record_every=1)
-    assert isinstance(fitted._workspace, blocked.BlockedWorkspace)
+    assert fitted._trainer.plan.path == "blocked"
     ref, costs = baseline.train(X, Y, Model(dims, "relu", seed=5).parameters, "relu", 0.05, 5,
                                 record_every=1)
     for key in ref:
@@ -232,36 +235,32 @@ _ALLOC_SCRIPT = r"""
 import numpy as np
 from numba.core.runtime import rtsys
 from fastbackprop import Model
-from fastbackprop.kernels import blocked, minibatch, network, CODES
 # the serial trainer (row-split products), the blocked trainer, the blocked trainer with W1
-# updated by columns, and minibatch epochs (batches of 64, the last of 58)
-for dims, m, b in (([300, 512, 8, 1], 100, None), ([300, 512, 8, 1], 1500, None),
-                   ([1100, 6, 3, 1], 1500, None), ([300, 512, 8, 1], 250, 64)):
+# updated by columns, and minibatch epochs (batches of 64, the last of 58); then the engine's
+# features (softmax, Adam, L2, dropout) on the serial and the blocked trainer
+ADAM = dict(optimizer="adam", lambd=0.1, keep_prob=0.8)
+for dims, m, b, output, options in (
+        ([300, 512, 8, 1], 100, None, "sigmoid", {}),
+        ([300, 512, 8, 1], 1500, None, "sigmoid", {}),
+        ([1100, 6, 3, 1], 1500, None, "sigmoid", {}),
+        ([300, 512, 8, 1], 250, 64, "sigmoid", {}),
+        ([30, 16, 3], 100, None, "softmax", ADAM),
+        ([30, 16, 3], 1500, None, "softmax", ADAM)):
     rng = np.random.default_rng(0)
     X = rng.standard_normal((dims[0], m))
-    Y = (rng.random((1, m)) > 0.5).astype(float)
-    model = Model(dims, "tanh", seed=0).fit(X, Y, num_iterations=2, batch_size=b)
-    ws = model._workspace
-
-    def run(n):
-        if b is not None:
-            net = ws.net
-            shuffle = minibatch.Shuffle(b, 1, 0, ws.order, ws.Xs, ws.Ys, ws.row)
-            network.train_steps_split(model._theta, model._dims, X, Y, CODES["tanh"], 0.01, n,
-                                      net.acts, net.AL, net.D0, net.D1, net.grad, True, shuffle,
-                                      True)
-        elif isinstance(ws, blocked.BlockedWorkspace):
-            blocked.run_blocked(model._theta, model._dims, ws, X, Y, CODES["tanh"], 0.01, n)
-        else:
-            network.train_steps_split(model._theta, model._dims, X, Y, CODES["tanh"], 0.01, n,
-                                      ws.acts, ws.AL, ws.D0, ws.D1, ws.grad, True, None, True)
+    Y = rng.integers(0, dims[-1], m) if output == "softmax" else (
+        rng.random((1, m)) > 0.5).astype(float)
+    model = Model(dims, "tanh", output=output, seed=0).fit(X, Y, num_iterations=2,
+                                                           batch_size=b, **options)
+    trainer = model._trainer
     counts = []
     for n in (2, 4):
         before = rtsys.get_allocation_stats()
-        run(n)
+        trainer.steps(n, 0)
         after = rtsys.get_allocation_stats()
         counts.append(after.alloc - before.alloc)
-    print(type(ws).__name__ + ("+dZ1" if getattr(ws, "dZ1", None) is not None else ""),
+    ws = trainer.ws
+    print(trainer.plan.path + ("+dZ1" if getattr(ws, "dZ1", None) is not None else ""),
           *counts)
 """
 
@@ -276,8 +275,8 @@ def test_no_heap_allocation_per_iteration():
                           env=dict(os.environ, NUMBA_NRT_STATS="1"), timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     lines = [line.split() for line in done.stdout.splitlines()]
-    assert [line[0] for line in lines] == ["Workspace", "BlockedWorkspace",
-                                           "BlockedWorkspace+dZ1", "MinibatchWorkspace"]
+    assert [line[0] for line in lines] == ["serial", "blocked", "blocked+dZ1",
+                                           "serial_minibatch", "serial", "blocked"]
     from fastbackprop.kernels import dense
     assert dense.row_parts(512, 300, 100) > 1  # the serial case runs the parallel row split
     for _, two, four in lines:

@@ -138,7 +138,7 @@ def test_kernels_do_not_allocate_per_iteration_buffers():
     rng = np.random.default_rng(0)
     X, Y = rng.standard_normal((3, 20)), (rng.random((1, 20)) > 0.5).astype(float)
     model = Model([3, 5, 1], seed=0).fit(X, Y, num_iterations=3)
-    ws = model._workspace
+    ws = model._trainer.ws
     buffers = [id(a) for a in ws]
     model.fit(X, Y, num_iterations=3)
-    assert [id(a) for a in model._workspace] == buffers
+    assert model._trainer.ws is ws and [id(a) for a in ws] == buffers

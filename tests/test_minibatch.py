@@ -41,7 +41,7 @@ def test_batches_for_the_blocked_trainer_match_the_baseline(rng):
     model = Model(dims, seed=1)
     start = model.parameters
     model.fit(X, Y, learning_rate=0.1, num_iterations=3, record_every=1, batch_size=b)
-    assert type(model._workspace).__name__ == "BlockedMinibatchWorkspace"
+    assert model._trainer.plan.path == "blocked_minibatch"
     parameters, costs = baseline.train_minibatch(
         X, Y, start, "relu", 0.1, 3, b, lambda e: minibatch.permutation_of(model._shuffle_seed, e, m),
         record_every=1)

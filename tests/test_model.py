@@ -19,7 +19,7 @@ def test_training_matches_baseline(activation, dtype, rng, monkeypatch):
     original = network.train_steps_split
 
     def spy(*args):
-        flags.append(args[-1])
+        flags.append(args[-2])  # sigmoidal (the last is dropout)
         return original(*args)
 
     monkeypatch.setattr(network, "train_steps_split", spy)
@@ -58,7 +58,7 @@ def test_repeated_short_fits_make_one_compiled_call_each(rng, monkeypatch):
     original = network.train_steps_split
 
     def spy(*args):
-        calls.append(args[6])  # n_steps
+        calls.append(args[9])  # n_steps
         return original(*args)
 
     monkeypatch.setattr(network, "train_steps_split", spy)
@@ -156,7 +156,7 @@ def test_float32_model_stays_float32(rng):
     X, Y = classification_data(rng, 3, 9)  # float64 data, converted once
     model = Model([3, 4, 1], dtype="float32", seed=0).fit(X, Y, num_iterations=3)
     assert model._theta.dtype == np.float32
-    assert model._workspace.acts.dtype == np.float32
+    assert model._trainer.ws.acts.dtype == np.float32
     assert all(v.dtype == np.float32 for v in model.parameters.values())
 
 

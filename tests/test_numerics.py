@@ -146,7 +146,7 @@ def test_float32_model_converts_input_once_and_stays_float32(given, rng, monkeyp
     # everything the model hands back is float32 too
     assert model.predict_proba(X).dtype == np.float32
     assert model.predict(X).dtype == np.float32
-    assert model._workspace.acts.dtype == np.float32
+    assert model._trainer.ws.acts.dtype == np.float32
     assert all(v.dtype == np.float32 for v in model.parameters.values())
     assert isinstance(model.cost(X, Y), float)
 

@@ -8,7 +8,7 @@ import threading
 import numpy as np
 import pytest
 
-import fastbackprop.model as model_module
+import fastbackprop._trainers as trainers_module
 from fastbackprop import Model
 from fastbackprop.model import FORMAT_VERSION
 
@@ -91,7 +91,12 @@ def _arrays(model):
                   hidden_activation=np.array(model.hidden_activation),
                   dtype=np.array(model.dtype.name),
                   costs=np.array(model.costs, np.float64).reshape(-1, 2),
-                  iterations=np.array(model.iterations, np.int64))
+                  iterations=np.array(model.iterations, np.int64),
+                  output=np.array(model.output),
+                  optimizer=np.array(model._optimizer),
+                  optimizer_state=model._state.copy(),
+                  steps=np.array(model._steps, np.int64),
+                  seed=np.array(model._shuffle_seed, np.int64))
     return arrays
 
 
@@ -157,6 +162,19 @@ BROKEN = [
     ("costs flat", dict(costs=np.zeros(4)), "costs must be a float array of shape (k, 2)"),
     ("iterations negative", dict(iterations=np.array(-1)), "iterations must be an integer >= 0"),
     ("iterations float", dict(iterations=np.array(3.5)), "iterations must be an integer >= 0"),
+    ("no output", dict(output=None), "it lacks output (format version 2)"),
+    ("output unknown", dict(output=np.array("tanh")),
+     "output must be one of sigmoid, softmax, identity; got 'tanh'"),
+    ("softmax of one unit", dict(output=np.array("softmax")), "output='softmax' needs"),
+    ("optimizer unknown", dict(optimizer=np.array("sgd")),
+     "optimizer must be one of gd, momentum, adam; got 'sgd'"),
+    ("optimizer state shape", dict(optimizer=np.array("adam")),
+     "optimizer_state must be float64 of shape (2, 47) for adam, got float64 of shape (0, 47)"),
+    ("optimizer state NaN", dict(optimizer=np.array("momentum"),
+                                 optimizer_state=np.full((1, 47), np.nan)),
+     "optimizer_state contains NaN or inf"),
+    ("steps negative", dict(steps=np.array(-2)), "steps must be an integer >= 0"),
+    ("seed text", dict(seed=np.array("1")), "seed must be an integer >= 0"),
 ]
 
 
@@ -281,7 +299,7 @@ class _InterruptingNetwork:
         def interrupting(*args):
             cost = kernel(*args)
             self.calls += 1
-            self.steps += args[6]
+            self.steps += args[9]  # n_steps
             if self.calls == self.k:
                 signal.raise_signal(signal.SIGINT)  # runs the Python-level handler right here
             return cost
@@ -291,8 +309,8 @@ class _InterruptingNetwork:
 @pytest.mark.parametrize("k", [1, 2, 5])
 def test_ctrl_c_right_after_a_compiled_chunk_is_counted(k, rng, monkeypatch):
     X, Y = classification_data(rng, 3, 20)
-    fake = _InterruptingNetwork(model_module.network, k)
-    monkeypatch.setattr(model_module, "network", fake)
+    fake = _InterruptingNetwork(trainers_module.network, k)
+    monkeypatch.setattr(trainers_module, "network", fake)
     model = Model([3, 4, 1], "tanh", seed=0)
     with pytest.raises(KeyboardInterrupt):
         model.fit(X, Y, learning_rate=0.1, num_iterations=10**6, record_every=3)
@@ -317,8 +335,8 @@ def test_ctrl_c_reaches_a_custom_handler_after_the_boundary(rng, monkeypatch):
 
     previous = signal.signal(signal.SIGINT, handler)
     try:
-        fake = _InterruptingNetwork(model_module.network, 2)
-        monkeypatch.setattr(model_module, "network", fake)
+        fake = _InterruptingNetwork(trainers_module.network, 2)
+        monkeypatch.setattr(trainers_module, "network", fake)
         model = Model([3, 4, 1], "tanh", seed=0)
         with pytest.raises(Stop):
             model.fit(X, Y, learning_rate=0.1, num_iterations=1000, record_every=3)
@@ -412,8 +430,8 @@ def test_save_and_pickle_while_another_thread_fits_are_never_torn(rng, tmp_path,
     n = 5000
     after = Model([4, 8, 1], "tanh", seed=0).fit(X, Y, learning_rate=0.1, num_iterations=n,
                                                  record_every=1000)
-    spy = _SignallingNetwork(model_module.network)
-    monkeypatch.setattr(model_module, "network", spy)
+    spy = _SignallingNetwork(trainers_module.network)
+    monkeypatch.setattr(trainers_module, "network", spy)
     model = Model([4, 8, 1], "tanh", seed=0)
     thread = threading.Thread(target=model.fit, args=(X, Y),
                               kwargs=dict(learning_rate=0.1, num_iterations=n,

@@ -16,7 +16,8 @@ from hypothesis import assume, given, strategies as st
 
 import fastbackprop.kernels as K
 from fastbackprop import Model, baseline
-from fastbackprop.kernels import minibatch, network
+from fastbackprop.kernels import heads, minibatch, network, optim
+from fastbackprop.kernels.dropout import make_dropout
 
 from conftest import ACTIVATIONS, DTYPES, all_kernels, assert_close
 
@@ -146,8 +147,10 @@ def _network_cases(rng, kind, dims=(3, 5, 4, 1)):
             "backward": (theta, dims, X, Y, code, ws.acts, ws.AL, ws.D0, ws.D1, ws.grad),
             "train_steps": (theta, dims, X, Y, code, 0.1, 3, ws.acts, ws.AL, ws.D0, ws.D1,
                             ws.grad),
-            "backward_update": (theta, dims, X, Y, code, 0.1, ws.acts, ws.AL, ws.D0, ws.D1,
-                                ws.grad),
+            "backward_update": (theta, dims, X, Y, code, SIGMOID_HEAD, 0.1, 0.05, ws.acts,
+                                ws.AL, ws.D0, ws.D1, ws.grad),
+            "backward_split": (theta, dims, X, Y, code, SIGMOID_HEAD, ws.acts, ws.AL, ws.D0,
+                               ws.D1, ws.grad),
             "cost": (theta, dims, X, Y, code, ws.acts, flag),
             "predict_proba": (theta, dims, X, code, ws.acts, ws.AL, flag),
         }[kind]
@@ -164,9 +167,10 @@ def _minibatch_cases(rng):
         theta = rng.standard_normal(K.n_parameters(dims)) * 0.5
         X = rng.standard_normal((3, 10))
         Y = (rng.random((1, 10)) > 0.5).astype(np.float64)
-        shuffle = minibatch.Shuffle(4, 11, 2, *minibatch.make_shuffle_buffers(3, 10, np.float64))
-        cases.append((theta, dims, X, Y, code, 0.1, 2, ws.acts, ws.AL, ws.D0, ws.D1, ws.grad,
-                      True, shuffle))
+        shuffle = minibatch.Shuffle(4, 11, 2, True,
+                                    *minibatch.make_shuffle_buffers(3, 10, np.float64))
+        cases.append((theta, dims, X, Y, code, SIGMOID_HEAD, optim.GD, optim.make_hyper(0.1),
+                      None, 2, ws.acts, ws.AL, ws.D0, ws.D1, ws.grad, True, shuffle))
     return cases
 
 
@@ -188,25 +192,55 @@ def _blocked_cases(rng, kind):
         args = {
             "_block_pass": (theta, dims, ws.Xt, Y, code, flag, ws.narrow, ws.dZ1, Wt, ws.Wt_at,
                             8, 16, ws.acts[0], ws.D[0], rng.standard_normal(theta.size), beta,
-                            True),
+                            True, SIGMOID_HEAD, None, 0),
             "train_steps_blocked": (theta, dims, ws.Xt.T.copy(), np.zeros_like(ws.Xt), True, Y,
-                                    code, flag, ws.narrow, ws.dZ1, ws.Wt, ws.Wt_at, 0.1, 2,
-                                    ws.block, ws.group, ws.acts, ws.D, ws.P, ws.grad, ws.costp,
-                                    blocked.block_pass_for(theta, dims, ws, Y, code)),
-            "_merge_update": (theta, rng.standard_normal(ws.P.shape), ws.grad, 3, theta.size,
-                              1 / m, 0.1),
+                                    code, flag, ws.narrow, ws.dZ1, ws.Wt, ws.Wt_at,
+                                    SIGMOID_HEAD, optim.GD, optim.make_hyper(0.1),
+                                    np.zeros((0, theta.size)), None, 2, ws.block, ws.group,
+                                    ws.acts, ws.D, ws.P, ws.grad, ws.costp,
+                                    blocked.block_pass_for(theta, dims, ws, Y, code,
+                                                           SIGMOID_HEAD, None)),
+            "_merge_update": (theta, dims, rng.standard_normal(ws.P.shape), ws.grad, 3,
+                              theta.size, 1 / m, optim.ADAM,
+                              optim.make_hyper(0.1, step=2, lambd=0.3),
+                              rng.random((2, theta.size))),
         }[kind]
         cases.append(args)
     return cases
 
 
+DROPOUT = make_dropout(17, 0.7)
+HEADS = (heads.SIGMOID, heads.SOFTMAX, heads.IDENTITY)
+SIGMOID_HEAD = heads.SIGMOID
+
+
+def _engine_case(case, opt, rng):
+    """A ``train_steps`` case (theta, dims, X, Y, code, lr, n, acts, AL, D0, D1, grad, split) as
+    the engine's trainer takes it, with optimizer ``opt``, L2 and its state."""
+    theta, dims, X, Y, code, lr, n, acts, AL, D0, D1, grad, split = case
+    state = None if opt == optim.GD else rng.random((2, theta.size))
+    return (theta, dims, X, Y, code, SIGMOID_HEAD, opt, optim.make_hyper(lr, step=2, lambd=0.2),
+            state, n, acts, AL, D0, D1, grad, split, None)
+
+
+def _head_cases(rng, kind):
+    """Each head on logits (3, 5) (columns) or (5, 3) (rows) against Y by columns."""
+    cases = []
+    for head in HEADS:
+        ZL = rng.standard_normal((3, 5)) * 3
+        Y = np.eye(3)[:, rng.integers(0, 3, 5)] if head == heads.SOFTMAX else rng.random((3, 5))
+        rows = np.ascontiguousarray(ZL.T)
+        cases.append({
+            "cost": (head, ZL, Y), "outputs": (head, ZL, np.empty((3, 5))),
+            "delta": (head, ZL, Y, np.empty((3, 5)), np.empty((3, 5))),
+            "cost_rows": (head, rows[1:4], Y, 1),
+            "delta_rows": (head, rows[1:4], Y, 1, np.empty((3, 3))),
+        }[kind])
+    return cases
+
+
 def _split(cases):
     return [case + (split,) for case in cases for split in (False, True)]
-
-
-def _flagged(cases, code_at):
-    """Network cases with the sigmoidal flag of their activation code (argument ``code_at``)."""
-    return [case + (_sigmoidal(case[code_at]),) for case in cases]
 
 
 def _codes(make):
@@ -244,7 +278,8 @@ CASES = {
     "dense.layer_dA_prev": lambda rng: [case + (split,) for case in _dense_cases(
         rng, ("W", "dZ", "dA_prev")) for split in (False, True)],
     "dense.layer_dW_update": lambda rng: [case + (split,) for case in _dense_cases(
-        rng, ("dZ", "A_prev", lambda d: 0.2, lambda d: 0.3, "W", "dW")) for split in (False, True)],
+        rng, ("dZ", "A_prev", lambda d: 0.2, lambda d: 0.3, lambda d: 0.05, "W", "dW"))
+        for split in (False, True)],
     "dense._gemm_rows_parallel": lambda rng: [
         (0.5, rng.standard_normal((4, 7) if trans_A else (7, 4)), trans_A,
          rng.standard_normal((4, 5)), False, beta, rng.standard_normal((7, 5)), parts)
@@ -304,24 +339,37 @@ CASES = {
         (np.array([SCALARS]), (rng.random((1, len(SCALARS))) > 0.5).astype(float),
          np.empty((1, len(SCALARS))), np.empty((1, len(SCALARS))))],
     "network.forward": lambda rng: _network_cases(rng, "forward"),
-    "network.forward_split": lambda rng: [  # (…, acts, split, sigmoidal)
-        case[:5] + (split, case[5]) for case in _network_cases(rng, "forward")
-        for split in (False, True)],
-    "network.backward_split": lambda rng: _split(_network_cases(rng, "backward")),
-    "network.train_steps_split": lambda rng: _flagged(
-        [case + (None,) for case in _split(_network_cases(rng, "train_steps"))] +
-        _minibatch_cases(rng), 4),
+    "network.forward_split": lambda rng: [  # (…, acts, split, sigmoidal, dropout, step)
+        case[:5] + (split, case[5], dropout, 3) for case in _network_cases(rng, "forward")
+        for split in (False, True) for dropout in (None, DROPOUT)],
+    "network.backward_split": lambda rng: [
+        case + (split, dropout, 3) for case in _network_cases(rng, "backward_split")
+        for split in (False, True) for dropout in (None, DROPOUT)],
+    "network.train_steps_split": lambda rng: [
+        case + (_sigmoidal(case[4]), dropout) for case in
+        [_engine_case(case, opt, rng) for case in _split(_network_cases(rng, "train_steps"))
+         for opt in (optim.GD, optim.MOMENTUM, optim.ADAM)] + _minibatch_cases(rng)
+        for dropout in (None, DROPOUT)],
+    "network.squared_norm_W": lambda rng: [(rng.standard_normal(21), np.array([3, 2, 3, 1]))],
+    "network.cost_of": lambda rng: [case[:5] + (head,) + case[5:]
+                                    for case in _network_cases(rng, "cost") for head in HEADS],
+    "network.predict_of": lambda rng: [case[:4] + (head,) + case[4:]
+                                       for case in _network_cases(rng, "predict_proba")
+                                       for head in HEADS],
     "network._walk_start": lambda rng: [
         (case[0], case[1], case[2], case[7], case[8]) for case in _network_cases(rng, "backward")],
     "network._units": lambda rng: [(np.array(dims, np.int64),) for dims in ((3, 1), (3, 5, 4, 1))],
     "network._layer_delta": lambda rng: [
-        (case[0], case[1], case[2], case[3], case[4], case[5], case[6], case[7], case[8].copy(),
-         case[9], l, off, aoff, 1 / 6)
+        (case[0], case[1], case[2], case[3], case[4], SIGMOID_HEAD, case[5], case[6], case[7],
+         case[8].copy(), case[9], l, off, aoff, 1 / 6, dropout, 3)
         for case in _network_cases(rng, "backward")
-        for l, off, aoff in ((3, case[0].size, case[5].size), (1, 3 * 5 + 5, 5 * 6))],
-    "network.backward_update_split": lambda rng: _split(
+        for l, off, aoff in ((3, case[0].size, case[5].size), (1, 3 * 5 + 5, 5 * 6))
+        for dropout in (None, DROPOUT)],
+    "network.backward_update_split": lambda rng: [
+        case + (split, dropout, 3) for case in
         _network_cases(rng, "backward_update") +
-        _network_cases(rng, "backward_update", dims=(3, 9, 8, 1))),
+        _network_cases(rng, "backward_update", dims=(3, 9, 8, 1))
+        for split in (False, True) for dropout in (None, DROPOUT)],
     "network.logits": lambda rng: _network_cases(rng, "logits"),
     "network.backward": lambda rng: _network_cases(rng, "backward"),
     "network.train_steps": lambda rng: _network_cases(rng, "train_steps"),
@@ -346,8 +394,37 @@ CASES = {
     "minibatch.permutation": lambda rng: [(seed, epoch, np.empty(m, np.int64))
                                           for seed, epoch, m in ((0, 0, 1), (5, 3, 9), (2**62, 7, 30))],
     "minibatch.shuffle_into": lambda rng: [
-        (rng.standard_normal((3, m)), rng.random((1, m)), rng.permutation(m), b,
-         np.zeros(3 * m), np.zeros(m), np.zeros(m)) for m, b in ((7, 3), (8, 8), (5, 1))],
+        (rng.standard_normal((3, m)), rng.random((n_y, m)), rng.permutation(m), b,
+         np.zeros(3 * m), np.zeros(n_y * m), np.zeros(m))
+        for m, b in ((7, 3), (8, 8), (5, 1)) for n_y in (1, 2)],
+    "minibatch._rows_into": lambda rng: [
+        (rng.standard_normal((3, 7)), rng.permutation(7), 3, np.zeros(21), np.zeros(7))],
+    "minibatch.batch_X": lambda rng: [(np.arange(12.0), 3, 1, 2)],
+    "minibatch.batch_Y": lambda rng: [(np.arange(12.0), 2, 2, 3)],
+    "heads._softmax_column_stats": lambda rng: [(np.array([[1.0, -800.0], [3.0, 800.0],
+                                                           [2.0, 0.0]]), j) for j in (0, 1)],
+    "heads.cost_sum": lambda rng: _head_cases(rng, "cost"),
+    "heads.outputs": lambda rng: _head_cases(rng, "outputs"),
+    "heads.output_delta": lambda rng: _head_cases(rng, "delta"),
+    "heads.cost_sum_rows": lambda rng: _head_cases(rng, "cost_rows"),
+    "heads.output_delta_rows": lambda rng: _head_cases(rng, "delta_rows"),
+    "optim.epilogue": lambda rng: [
+        (opt, optim.make_hyper(0.1, step=3), l2, rng.standard_normal(9), rng.standard_normal(9),
+         rng.random((2, 9)), 2, 8) for opt in (optim.GD, optim.MOMENTUM, optim.ADAM)
+        for l2 in (0.0, 0.2)],
+    "optim.update_all": lambda rng: [
+        (opt, optim.make_hyper(0.1, step=1, lambd=0.5), np.array([3, 2, 1]), 1 / 4,
+         rng.standard_normal(11), rng.standard_normal(11), rng.random((2, 11)))
+        for opt in (optim.GD, optim.MOMENTUM, optim.ADAM)],
+    "dropout.layer_key": lambda rng: [(5, 7, 2), (2**63 - 1, 0, 1)],
+    "dropout.unit_key": lambda rng: [(np.uint64(2**64 - 5), 3)],
+    "dropout.keeps": lambda rng: [(np.uint64(123456789), e, np.uint64(2**52)) for e in (0, 9)],
+    "dropout.forward_cols": lambda rng: [(DROPOUT, 4, 1, rng.random((3, 8)), 2)],
+    "dropout.backward_cols": lambda rng: [(DROPOUT, 4, 1, rng.standard_normal((3, 8)),
+                                           rng.random((3, 8)), 2)],
+    "dropout.forward_rows": lambda rng: [(DROPOUT, 4, 1, rng.random((8, 3)), 2)],
+    "dropout.backward_rows": lambda rng: [(DROPOUT, 4, 1, rng.standard_normal((8, 3)),
+                                           rng.random((8, 3)), 2)],
     "narrow.forward_nt": lambda rng: [(rng.standard_normal((r, 9)), rng.standard_normal((n, 9)),
                                        np.empty((r, n))) for r, n in ((6, 5), (4, 4))],
     "course.course_sigmoid": lambda rng: [(z,) for z in COURSE_SCALARS],

@@ -47,7 +47,10 @@ def _assert_unchanged(model, snapshot):
     (dict(layer_dims=[3, -2, 1]), ValueError, "layer_dims must hold positive integers"),
     (dict(layer_dims=[3, 2.5, 1]), ValueError, "layer_dims must hold positive integers"),
     (dict(layer_dims=[3, True, 1]), ValueError, "layer_dims must hold positive integers"),
-    (dict(layer_dims=[3, 4, 2]), ValueError, "layer_dims must end in 1"),
+    (dict(layer_dims=[3, 4, 1], output="softmax"), ValueError,
+     "output='softmax' needs layer_dims[-1] >= 2 output units"),
+    (dict(layer_dims=[3, 4, 2], output="logistic"), ValueError,
+     "output must be one of sigmoid, softmax, identity; got 'logistic'"),
     (dict(layer_dims=3), TypeError, "layer_dims must be a sequence of layer sizes"),
     (dict(layer_dims="341"), TypeError, "layer_dims must be a sequence of layer sizes"),
     (dict(layer_dims=[3, 1], hidden_activation="swish"), ValueError,
@@ -85,8 +88,8 @@ def test_model_construction_errors(kwargs, error, message):
      "parameters['W1'] must hold real numbers (float, int or bool), got dtype <U1"),
     ({"W1": np.ones((1, 3)) * 1j, "b1": np.ones((1, 1))}, TypeError,
      "parameters['W1'] must hold real numbers"),
-    ({"W1": np.ones((2, 3)), "b1": np.ones((2, 1))}, ValueError,
-     "layer_dims (from parameters) must end in 1"),
+    ({"W1": np.ones((1, 3)) * np.nan, "b1": np.ones((1, 1))}, ValueError,
+     "parameters['W1'] contains NaN or inf"),
 ])
 def test_from_parameters_errors(parameters, error, message):
     with pytest.raises(error, match=re.escape(message)):

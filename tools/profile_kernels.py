@@ -17,7 +17,7 @@ import time
 import numpy as np
 
 from fastbackprop import Model, baseline
-from fastbackprop.configs import CONFIGS, flops_per_iteration
+from fastbackprop.configs import CONFIGS, FULL_BATCH, flops_per_iteration
 
 
 def _per_iteration(fn, n):
@@ -35,7 +35,8 @@ def _iterations_for(fn, target_seconds):
         n *= 4
 
 
-def measure(config, dtype, reps=7, chunk_seconds=0.3, pause=0.2, n_threads=None):
+def measure(config, dtype, reps=7, chunk_seconds=0.3, pause=0.2, n_threads=None,
+            path=None):
     X, Y = config.data(dtype)
     start = config.parameters(dtype)
     lr = config.learning_rate
@@ -47,7 +48,7 @@ def measure(config, dtype, reps=7, chunk_seconds=0.3, pause=0.2, n_threads=None)
 
     def run_fastbackprop(n):
         model.fit(X, Y, learning_rate=lr, num_iterations=n, record_every=0, progress=False,
-                  **({} if n_threads is None else {"n_threads": n_threads}))
+                  path=path, **({} if n_threads is None else {"n_threads": n_threads}))
 
     run_fastbackprop(2)  # compile / load from cache
     n_np = _iterations_for(run_numpy, chunk_seconds)
@@ -73,16 +74,13 @@ def measure(config, dtype, reps=7, chunk_seconds=0.3, pause=0.2, n_threads=None)
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("configs", nargs="*", default=list(CONFIGS))
+    parser.add_argument("configs", nargs="*", default=list(FULL_BATCH))  # full-batch GD
     parser.add_argument("--reps", type=int, default=7)
     parser.add_argument("--dtype", help="only this dtype")
     parser.add_argument("--n-threads", type=int)
     parser.add_argument("--trainer", choices=("serial", "blocked"),
-                        help="force a trainer instead of kernels.blocked.use_blocked's choice")
+                        help="force a trainer path instead of the plan's choice")
     args = parser.parse_args(argv)
-    if args.trainer:
-        from fastbackprop.kernels import blocked
-        blocked.FORCE = args.trainer == "blocked"
     print(f"{'config':<22} {'NumPy ms':>10} {'fbp ms':>10} {'ratio':>7} {'GFLOP/s':>8} "
           f"{'rel err':>9}  fbp min–max ms")
     for name in args.configs:
@@ -90,7 +88,8 @@ def main(argv=None):
         for dtype in config.dtypes:
             if args.dtype and dtype != args.dtype:
                 continue
-            r = measure(config, dtype, reps=args.reps, n_threads=args.n_threads)
+            r = measure(config, dtype, reps=args.reps, n_threads=args.n_threads,
+                        path=args.trainer)
             print(f"{name + ' ' + config.title + ' ' + dtype[5:]:<22} {r['numpy_ms']:>10.4f} "
                   f"{r['fastbackprop_ms']:>10.4f} {r['ratio']:>6.2f}x {r['gflops']:>8.1f} "
                   f"{r['rel_err']:>9.1e}  {r['spread'][0]:.4f}–{r['spread'][1]:.4f}",

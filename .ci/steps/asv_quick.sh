@@ -17,6 +17,7 @@ points=(
     --bench "'float64', 'a1'\)$"                 # the update kernel
     --bench "'a planar', 'float64'\)$"           # full iteration, fit, their ratios
     --bench "'e minibatch step'\)$"              # the course drop-in
+    --bench "'h digits-shaped softmax'\)$"       # minibatch Adam epochs (bench_adam), the smallest
     --bench "'warm', 'float64', 'planar'\)$"     # import + first fit from the numba cache
     --bench "'planar m=2048'\)$"                 # fit across sizes (the trainer choice)
 )

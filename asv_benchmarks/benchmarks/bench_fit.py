@@ -42,6 +42,8 @@ class Fit(Benchmark):
         from fastbackprop import Model
         from fastbackprop.configs import CONFIGS
         for cfg in CONFIGS.values():
+            if getattr(cfg, "batch_size", None) is not None:
+                continue  # minibatch Adam: bench_adam.py
             for dtype in cfg.dtypes:
                 X, Y = cfg.data(dtype)
                 model = Model.from_parameters(cfg.parameters(dtype), cfg.hidden_activation, dtype)

@@ -39,8 +39,17 @@ DTYPES = ["float64", "float32"]
 ACTIVATIONS = ["relu", "leaky_relu", "tanh", "sigmoid", "identity"]
 IMPLEMENTATIONS = ["fastbackprop", "numpy"]
 
-#: Whole-network parameter: the registry's configurations, named as in performance.md.
-CONFIG_NAMES = [f"{c.name} {c.title}" for c in _REGISTRY.values()]
+#: Whole-network parameter of the full-batch benchmarks: the registry's full-batch configurations
+#: (a-e), named as in performance.md. (The minibatch Adam ones are ``MINIBATCH_CONFIG_NAMES``.)
+CONFIG_NAMES = [f"{c.name} {c.title}" for c in _REGISTRY.values()
+                if getattr(c, "batch_size", None) is None]
+
+#: The registry's minibatch configurations (f, g, h: Adam in float32), for ``bench_adam.py``. At a
+#: commit before them the same names, so the parameter grid stays one over the history; their
+#: ``setup`` then skips them.
+MINIBATCH_CONFIG_NAMES = [f"{c.name} {c.title}" for c in _REGISTRY.values()
+                          if getattr(c, "batch_size", None) is not None] or [
+    "f MNIST-shaped softmax", "g tabular regression", "h digits-shaped softmax"]
 
 #: Per-layer parameter: one representative hidden layer of each configuration, "<config><l>".
 #: (c2 is one of c's five identical 64x64 layers; the output layers go through the loss kernels
@@ -59,6 +68,16 @@ def config(name, dtype):
     cfg = CONFIGS[name.split()[0]]
     if dtype not in cfg.dtypes:
         raise NotImplementedError(f"config {cfg.name} is not benchmarked in {dtype}")
+    return cfg
+
+
+def minibatch_config(name):
+    """The registry's Config for a MINIBATCH_CONFIG_NAMES value; NotImplementedError (asv:
+    skipped) at a commit whose registry does not have it."""
+    from fastbackprop.configs import CONFIGS
+    cfg = CONFIGS.get(name.split()[0])
+    if cfg is None or getattr(cfg, "batch_size", None) is None:
+        raise NotImplementedError(f"no minibatch configuration {name!r} at this commit")
     return cfg
 
 

@@ -9,8 +9,7 @@ the printed digits are the notebook's. That is one forward pass per 100 iteratio
 """
 import numpy as np
 
-from ..kernels import CODES, course as course_kernels, make_workspace, network
-from ..kernels.activations import sigmoidal_flag
+from ..kernels import CODES, course as course_kernels
 from ..model import Model
 from ._arrays import as_c, float_dtype
 
@@ -28,15 +27,12 @@ def train(parameters, X, Y, activation, learning_rate, num_iterations, record_at
     m = X.shape[1]
     Y = as_c(np.reshape(Y, (1, m)), dtype)
     learning_rate = float(learning_rate)
-    ws = make_workspace(model.layer_dims, m, dtype)  # for the record points' forward passes
     done = 0
     for i in record_at:
         if i > done:
             model.fit(X, Y, learning_rate, i - done, record_every=0, progress=False)
             done = i
-        network.forward(model._theta, model._dims, X, activation, ws.acts,
-                        sigmoidal_flag(activation))
-        ZL = ws.acts[ws.acts.size - m:].reshape(1, m)  # the logits Z_L
+        ZL = model.logits(X)
         AL = np.empty_like(ZL)
         course_kernels.sigmoid(ZL.reshape(-1), AL.reshape(-1))
         record(i, AL)

@@ -1,0 +1,148 @@
+"""The trainers: one class per path of ``_plan.PATHS``, each owning its workspace.
+
+A trainer is made from a ``Plan`` (``make``), bound to a fit's data (``bind``) and run by
+``Model`` in chunks: ``steps(n, first_epoch) -> cost`` trains n iterations on theta in place and
+returns the cost before the first one's update. The optimizer's hyper-parameters, its state and
+the step counter (``optim.STEP``) travel in arrays the model owns, so a trainer holds no
+training state of its own: a new trainer continues where the last one stopped.
+"""
+import math
+
+import numba
+import numpy as np
+
+from .kernels import blocked, make_workspace, minibatch, network
+from .kernels.dropout import make_dropout
+from .kernels.optim import GD
+
+
+class _Trainer:
+    def __init__(self, plan):
+        self.plan = plan
+        self.dims = np.array(plan.layer_dims, np.int64)
+        self.first_chunk = 1  # iterations in a fit's first compiled call (see Model._train)
+
+    def bind(self, theta, X, Y, hyper, state, seed, shuffle):
+        """Train theta on (X, Y) from now on; ``seed`` keys the shuffles and the dropout masks,
+        ``shuffle`` False takes the batches in order."""
+        self.theta, self.X, self.Y, self.hyper, self.seed = theta, X, Y, hyper, seed
+        self.shuffled = bool(shuffle)
+        self.dropout = make_dropout(seed, self.plan.keep_prob)
+        self.state = state
+        self.fresh = True
+
+    def lanes(self):
+        return 1
+
+
+class Serial(_Trainer):
+    """``serial`` and ``serial_minibatch``: ``network.train_steps_split``."""
+
+    def __init__(self, plan):
+        super().__init__(plan)
+        dims, m, b = plan.layer_dims, plan.m, plan.batch_size
+        self.ws = make_workspace(dims, m if b is None else b, plan.dtype)
+        self.buffers = None if b is None else minibatch.make_shuffle_buffers(
+            dims[0], m, plan.dtype, dims[-1])
+
+    def steps(self, n, first_epoch):
+        p, ws = self.plan, self.ws
+        shuffle = None
+        if p.batch_size is not None:
+            shuffle = minibatch.Shuffle(p.batch_size, self.seed, first_epoch, self.shuffled,
+                                        *self.buffers)
+        state = None if p.optimizer == GD else self.state  # None: the update fused into dW
+        return network.train_steps_split(self.theta, self.dims, self.X, self.Y, p.activation,
+                                         p.head, p.optimizer, self.hyper, state, n, ws.acts,
+                                         ws.AL, ws.D0, ws.D1, ws.grad, True, shuffle,
+                                         p.sigmoidal, self.dropout)
+
+
+class Blocked(_Trainer):
+    """``blocked``: ``blocked.train_steps_blocked`` over all m examples."""
+
+    def __init__(self, plan):
+        super().__init__(plan)
+        self.ws = blocked.make_blocked_workspace(plan.layer_dims, plan.m, plan.dtype)
+
+    def lanes(self):
+        return blocked.lanes_for(self.ws)
+
+    def steps(self, n, first_epoch):
+        p = self.plan
+        cost = blocked.run_blocked(self.theta, self.dims, self.ws, self.X, self.Y, p.activation,
+                                   p.head, p.optimizer, self.hyper, self.state, self.dropout, n,
+                                   self.lanes(), self.fresh)
+        self.fresh = False  # X is in ws.Xt now
+        return cost
+
+
+class BlockedMinibatch(_Trainer):
+    """``blocked_minibatch``: a compiled blocked call per batch (the blocked trainer is a
+    parallel kernel, which another cached kernel may not call: ``_options.jit_parallel_callee``),
+    the shuffle as ``network.train_steps_split`` does it. The last, smaller batch takes the
+    trainer its size calls for."""
+
+    def __init__(self, plan):
+        super().__init__(plan)
+        dims, m, b, dtype = plan.layer_dims, plan.m, plan.batch_size, plan.dtype
+        self.ws = blocked.make_blocked_workspace(dims, b, dtype)
+        last = m % b
+        self.last = None
+        if last:
+            self.last = (blocked.make_blocked_workspace(dims, last, dtype)
+                         if blocked.use_blocked(dims, last) else make_workspace(dims, last, dtype))
+        self.order, self.Xs, self.Ys, self.row = minibatch.make_shuffle_buffers(
+            dims[0], m, dtype, dims[-1])
+        self.block_passes = {}  # per batch size: every batch of a size has the same array types
+
+    def lanes(self):
+        return blocked.lanes_for(self.ws)
+
+    def steps(self, n, first_epoch):
+        p = self.plan
+        X, Y, theta, dims = self.X, self.Y, self.theta, self.dims
+        n_x, m = X.shape
+        n_y = Y.shape[0]
+        b = p.batch_size
+        lanes = self.lanes()
+        state = None if p.optimizer == GD else self.state
+        cost = math.nan
+        for epoch in range(n):
+            if self.shuffled:
+                minibatch.permutation(self.seed, first_epoch + epoch, self.order)
+            minibatch.shuffle_into(X, Y, self.order, b, self.Xs, self.Ys, self.row)
+            total = 0.0
+            for start in range(0, m, b):
+                mb = min(b, m - start)
+                Xb = self.Xs[n_x * start:n_x * (start + mb)].reshape(n_x, mb)
+                Yb = self.Ys[n_y * start:n_y * (start + mb)].reshape(n_y, mb)
+                ws = self.ws if mb == b else self.last
+                if isinstance(ws, blocked.BlockedWorkspace):
+                    if mb not in self.block_passes:
+                        self.block_passes[mb] = blocked.block_pass_for(
+                            theta, dims, ws, Yb, p.activation, p.head, self.dropout)
+                    c = blocked.run_blocked(theta, dims, ws, Xb, Yb, p.activation, p.head,
+                                            p.optimizer, self.hyper, self.state, self.dropout, 1,
+                                            lanes, block_pass=self.block_passes[mb])
+                else:
+                    c = network.train_steps_split(theta, dims, Xb, Yb, p.activation, p.head,
+                                                  p.optimizer, self.hyper, state, 1, ws.acts,
+                                                  ws.AL, ws.D0, ws.D1, ws.grad, True, None,
+                                                  p.sigmoidal, self.dropout)
+                total += c * mb
+            if epoch == 0:
+                cost = total / m
+        return cost
+
+
+TRAINERS = {"serial": Serial, "serial_minibatch": Serial, "blocked": Blocked,
+            "blocked_minibatch": BlockedMinibatch}
+
+
+def make(plan):
+    return TRAINERS[plan.path](plan)
+
+
+def lanes_available():
+    return max(1, numba.get_num_threads())

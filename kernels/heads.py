@@ -1,0 +1,141 @@
+"""Output heads: the last layer's function h and its cost, one function per head and layout.
+
+Every head here is a canonical link (sigmoid + binary cross-entropy, softmax + cross-entropy,
+identity + half squared error), so the output delta is the same line for all of them:
+dZ_L = h(Z_L) − Y, and the trainers' 1/m turns it into dW and db. Costs are taken from the
+logits Z_L (never from h(Z_L), which saturates), summed over the examples in float64: the
+callers divide by the examples of the step.
+
+Columns variants (examples as columns, (n_L, m)) serve the serial trainer and inference; rows
+variants ((rows, n_L) slabs of a block, Y still (n_L, m) by columns) serve the blocked trainer.
+"""
+import math
+
+from ._options import jit_inline
+from .activations import stable_sigmoid
+from . import vecmath
+
+SIGMOID = 0   # sigmoid + binary cross-entropy, summed over the output units (multi-label)
+SOFTMAX = 1   # softmax over the output units + cross-entropy (multi-class, Y one-hot)
+IDENTITY = 2  # identity + (1/2)·squared error (regression)
+HEADS = {"sigmoid": SIGMOID, "softmax": SOFTMAX, "identity": IDENTITY}
+
+
+@jit_inline
+def _softmax_column_stats(ZL, j):
+    """max_i Z[i, j] and log Σ_i exp(Z[i, j] − max) of column j."""
+    n = ZL.shape[0]
+    mx = float(ZL[0, j])
+    for i in range(1, n):
+        mx = max(mx, float(ZL[i, j]))
+    s = 0.0
+    for i in range(n):
+        s += math.exp(float(ZL[i, j]) - mx)
+    return mx, math.log(s)
+
+
+@jit_inline
+def cost_sum(head, ZL, Y):
+    """Σ over the m examples of each example's cost, from the logits ZL (n_L, m) (float64)."""
+    n, m = ZL.shape
+    s = 0.0
+    if head == SOFTMAX:
+        for j in range(m):
+            mx, lse = _softmax_column_stats(ZL, j)
+            for i in range(n):
+                s += Y[i, j] * (mx + lse - float(ZL[i, j]))
+    elif head == IDENTITY:
+        for i in range(n):
+            for j in range(m):
+                d = float(ZL[i, j]) - float(Y[i, j])
+                s += 0.5 * d * d
+    else:
+        for i in range(n):
+            for j in range(m):
+                z = float(ZL[i, j])
+                s += max(z, 0.0) - z * Y[i, j] + math.log1p(math.exp(-abs(z)))
+    return s
+
+
+@jit_inline
+def outputs(head, ZL, AL):
+    """AL = h(ZL) (n_L, m): the predictions."""
+    n, m = ZL.shape
+    if head == SOFTMAX:
+        for j in range(m):
+            mx, lse = _softmax_column_stats(ZL, j)
+            for i in range(n):
+                AL[i, j] = math.exp(float(ZL[i, j]) - mx - lse)
+    elif head == IDENTITY:
+        for i in range(n):
+            for j in range(m):
+                AL[i, j] = ZL[i, j]
+    else:
+        for i in range(n):
+            for j in range(m):
+                AL[i, j] = stable_sigmoid(ZL[i, j])
+
+
+@jit_inline
+def output_delta(head, ZL, Y, AL, dZL):
+    """AL = h(ZL) and dZ_L = AL − Y. dZL may be ZL itself."""
+    outputs(head, ZL, AL)
+    n, m = ZL.shape
+    for i in range(n):
+        for j in range(m):
+            dZL[i, j] = AL[i, j] - Y[i, j]
+
+
+@jit_inline
+def cost_sum_rows(head, ZL, Y, r0):
+    """``cost_sum`` of a block: ZL (rows, n_L) holds examples r0 … r0 + rows − 1 of Y (n_L, m)."""
+    rows, n = ZL.shape
+    s = 0.0
+    if head == SOFTMAX:
+        for r in range(rows):
+            mx = float(ZL[r, 0])
+            for i in range(1, n):
+                mx = max(mx, float(ZL[r, i]))
+            e = 0.0
+            for i in range(n):
+                e += math.exp(float(ZL[r, i]) - mx)
+            lse = math.log(e)
+            for i in range(n):
+                s += Y[i, r0 + r] * (mx + lse - float(ZL[r, i]))
+    elif head == IDENTITY:
+        for r in range(rows):
+            for i in range(n):
+                d = float(ZL[r, i]) - float(Y[i, r0 + r])
+                s += 0.5 * d * d
+    else:
+        for r in range(rows):
+            for i in range(n):
+                z = float(ZL[r, i])
+                s += max(z, 0.0) - z * Y[i, r0 + r] + math.log1p(vecmath.exp_nonpositive(
+                    -abs(z)))
+    return s
+
+
+@jit_inline
+def output_delta_rows(head, ZL, Y, r0, dZL):
+    """dZ_L = h(ZL) − Y of a block (rows layout, as ``cost_sum_rows``)."""
+    rows, n = ZL.shape
+    if head == SOFTMAX:
+        for r in range(rows):
+            mx = float(ZL[r, 0])
+            for i in range(1, n):
+                mx = max(mx, float(ZL[r, i]))
+            e = 0.0
+            for i in range(n):
+                e += math.exp(float(ZL[r, i]) - mx)
+            lse = math.log(e)
+            for i in range(n):
+                dZL[r, i] = math.exp(float(ZL[r, i]) - mx - lse) - Y[i, r0 + r]
+    elif head == IDENTITY:
+        for i in range(n):
+            for r in range(rows):
+                dZL[r, i] = ZL[r, i] - Y[i, r0 + r]
+    else:
+        for i in range(n):  # examples innermost: with n_L = 1 (unit stride) LLVM vectorises it
+            for r in range(rows):
+                dZL[r, i] = vecmath.sigmoid(ZL[r, i]) - Y[i, r0 + r]

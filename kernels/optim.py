@@ -1,0 +1,93 @@
+"""The optimizer epilogue: one update of a range of theta from its gradient, for every optimizer.
+
+The hyper-parameters travel as one float64 array (``HYPER`` slots below) and the state as one
+(2, theta.size) array in theta's layout (v, then s), so a new optimizer adds a branch and a slot,
+never a kernel argument. The step counter lives in the hyper array too: the trainer increments
+it before each step's epilogue, so Adam's t continues across calls (and across fits).
+
+Plain gradient descent does not come here on the fused paths: its update runs inside the dW
+product (``dense.layer_dW_update``, with L2 as the product's beta), so dW is never stored.
+Momentum and Adam need the gradient materialised: the trainers write it to ``grad`` and call
+``epilogue`` once per parameter array (W with its L2 coefficient λ/m, b with none).
+"""
+import math
+
+import numpy as np
+
+from ._options import jit_inline
+
+GD = 0
+MOMENTUM = 1  # the course's form: v = β·v + (1 − β)·g, θ −= α·v
+ADAM = 2      # the course's and PyTorch's: bias-corrected v̂, ŝ; θ −= α·v̂/(√ŝ + ε)
+OPTIMIZERS = {"gd": GD, "momentum": MOMENTUM, "adam": ADAM}
+
+# slots of the hyper array
+LEARNING_RATE = 0
+BETA = 1
+BETA1 = 2
+BETA2 = 3
+EPSILON = 4
+STEP = 5      # steps taken so far, this one included once the trainer has counted it (Adam's t)
+LAMBD = 6     # the L2 strength λ; a step's coefficient is λ/m_batch
+HYPER = 7
+
+
+def make_hyper(learning_rate, beta=0.9, beta1=0.9, beta2=0.999, epsilon=1e-8, step=0, lambd=0.0):
+    hyper = np.zeros(HYPER, np.float64)
+    hyper[LEARNING_RATE] = learning_rate
+    hyper[BETA] = beta
+    hyper[BETA1] = beta1
+    hyper[BETA2] = beta2
+    hyper[EPSILON] = epsilon
+    hyper[STEP] = step
+    hyper[LAMBD] = lambd
+    return hyper
+
+
+def state_rows(optimizer):
+    """Rows of optimizer state in theta's layout: none, v, or v and s."""
+    return (0, 1, 2)[optimizer]
+
+
+@jit_inline
+def epilogue(opt, hyper, l2, theta, grad, state, p0, p1):
+    """theta[p0:p1] updated from g = grad[p0:p1] + l2·theta[p0:p1] (l2: the L2 coefficient λ/m
+    of a W range, 0 for biases) and the optimizer state in ``state`` (rows v, s)."""
+    lr = hyper[LEARNING_RATE]
+    if opt == MOMENTUM:
+        beta = hyper[BETA]
+        v = state[0]
+        for p in range(p0, p1):
+            g = grad[p] + l2 * theta[p]
+            v[p] = beta * v[p] + (1.0 - beta) * g
+            theta[p] -= lr * v[p]
+    elif opt == ADAM:
+        beta1 = hyper[BETA1]
+        beta2 = hyper[BETA2]
+        eps = hyper[EPSILON]
+        t = hyper[STEP]
+        c1 = 1.0 - beta1 ** t
+        c2 = 1.0 - beta2 ** t
+        v = state[0]
+        s = state[1]
+        for p in range(p0, p1):
+            g = grad[p] + l2 * theta[p]
+            v[p] = beta1 * v[p] + (1.0 - beta1) * g
+            s[p] = beta2 * s[p] + (1.0 - beta2) * (g * g)
+            theta[p] -= lr * (v[p] / c1) / (math.sqrt(s[p] / c2) + eps)
+    else:
+        for p in range(p0, p1):
+            theta[p] -= lr * (grad[p] + l2 * theta[p])
+
+
+@jit_inline
+def update_all(opt, hyper, dims, inv_m, theta, grad, state):
+    """``epilogue`` over every layer: W with λ/m (``inv_m`` = 1/m of the step), b without."""
+    l2 = hyper[LAMBD] * inv_m
+    off = 0
+    for l in range(1, dims.size):
+        n = dims[l]
+        k = dims[l - 1]
+        epilogue(opt, hyper, l2, theta, grad, state, off, off + n * k)
+        epilogue(opt, hyper, 0.0, theta, grad, state, off + n * k, off + n * k + n)
+        off += n * k + n

@@ -1,0 +1,247 @@
+"""The training engine: every head, optimizer, L2 and dropout on every trainer path of the plan,
+against ``fastbackprop.baseline``; central-difference gradients of each head with L2; state
+across fits, files and pickles; the API's bad inputs.
+
+The trainer paths are a registry (``PATHS``), each forced through ``fit(path=...)``, so a feature
+that one path lacks fails here. Shapes and dtypes are few: numba compiles a trainer once per
+dtype and flag combination, and the head and optimizer are run-time codes.
+"""
+import pickle
+
+import numpy as np
+import pytest
+
+from fastbackprop import Model, baseline
+from fastbackprop._plan import PATHS as PLAN_PATHS
+from fastbackprop.kernels import minibatch
+
+from conftest import DTYPES, assert_close
+
+M = 150  # two blocks on the blocked path; batches of 64, 64 and 22 on the minibatch paths
+BATCH = 64
+PATHS = {"serial": None, "serial_minibatch": BATCH, "blocked": None,
+         "blocked_minibatch": BATCH}
+assert set(PATHS) == set(PLAN_PATHS), "a trainer path of the plan is missing from the registry"
+
+# (output, n_L, fit options): together they use every head, optimizer, L2 and dropout
+FEATURES = {
+    "softmax-adam-l2-dropout": ("softmax", 3, dict(optimizer="adam", lambd=0.3, keep_prob=0.8,
+                                                   learning_rate=0.01)),
+    "identity-momentum-l2": ("identity", 2, dict(optimizer="momentum", beta=0.8, lambd=0.5,
+                                                 learning_rate=0.05)),
+    "multilabel-gd-l2-dropout": ("sigmoid", 3, dict(optimizer="gd", lambd=0.2, keep_prob=0.75,
+                                                    learning_rate=0.1)),
+    "sigmoid-adam": ("sigmoid", 1, dict(optimizer="adam", beta1=0.8, beta2=0.99, epsilon=1e-7,
+                                        learning_rate=0.01)),
+}
+
+
+def _data(output, n_L, dtype, m=M, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((5, m)).astype(dtype)
+    if output == "softmax":
+        labels = rng.integers(0, n_L, m)
+        return X, labels, np.eye(n_L, dtype=dtype)[:, labels]
+    if output == "identity":
+        Y = (rng.standard_normal((n_L, m)) + X[:1]).astype(dtype)
+        return X, Y, Y
+    Y = (rng.random((n_L, m)) > 0.5).astype(dtype)
+    return X, Y, Y
+
+
+def _baseline_fit(X, Y, start, output, options, batch_size, seed, iterations, step0=0,
+                  state=None, first_epoch=0):
+    options = dict(options, output=output)
+    lr = options.pop("learning_rate")
+    if batch_size is None:
+        return baseline.train(X, Y, start, "tanh", lr, iterations, record_every=1, seed=seed,
+                              step0=step0, state=state, return_state=True, **options)
+    m = X.shape[1]
+    return baseline.train_minibatch(
+        X, Y, start, "tanh", lr, iterations, batch_size,
+        lambda e: minibatch.permutation_of(seed, first_epoch + e, m), record_every=1, seed=seed,
+        step0=step0, state=state, return_state=True, **options)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("feature", FEATURES)
+@pytest.mark.parametrize("path", PATHS)
+def test_every_feature_on_every_path_matches_the_baseline(path, feature, dtype):
+    output, n_L, options = FEATURES[feature]
+    batch_size = PATHS[path]
+    X, Y_fit, Y = _data(output, n_L, dtype)
+    model = Model([5, 7, 4, n_L], "tanh", output=output, dtype=dtype, seed=3)
+    start = model.parameters
+    model.fit(X, Y_fit, num_iterations=4, record_every=1, batch_size=batch_size, seed=11,
+              path=path, **options)
+    assert model._trainer.plan.path == path
+    with np.errstate(all="ignore"):
+        ref, costs, _ = _baseline_fit(X, Y, start, output, options, batch_size, 11, 4)
+    for key in ref:
+        assert model.parameters[key].dtype == np.dtype(dtype)
+        assert_close(model.parameters[key], ref[key], dtype, f"{path} {feature} {key}")
+    assert [i for i, _ in model.costs] == [i for i, _ in costs]
+    assert_close([c for _, c in model.costs], [c for _, c in costs], dtype, "costs")
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_one_long_fit_is_several_short_ones_through_save_and_pickle(path, tmp_path):
+    """Adam's state, the step count and the dropout stream continue across fits, a saved file
+    and a pickle: the bits of one long fit."""
+    output, n_L, options = FEATURES["softmax-adam-l2-dropout"]
+    X, labels, _ = _data(output, n_L, "float64")
+    kwargs = dict(batch_size=PATHS[path], path=path, record_every=1, **options)
+    long = Model([5, 7, 4, n_L], "tanh", output=output, seed=3).fit(X, labels, num_iterations=6,
+                                                                   **kwargs)
+    short = Model([5, 7, 4, n_L], "tanh", output=output, seed=3).fit(X, labels,
+                                                                    num_iterations=2, **kwargs)
+    short.save(tmp_path / "m.npz")
+    short = Model.load(tmp_path / "m.npz").fit(X, labels, num_iterations=2, **kwargs)
+    short = pickle.loads(pickle.dumps(short)).fit(X, labels, num_iterations=2, **kwargs)
+    np.testing.assert_array_equal(short._theta, long._theta)
+    assert short.costs == long.costs and short.iterations == 6
+
+
+def test_shuffle_false_takes_the_batches_in_order():
+    output, n_L, options = FEATURES["identity-momentum-l2"]
+    X, Y, _ = _data(output, n_L, "float64")
+    model = Model([5, 7, 4, n_L], "tanh", output=output, seed=3)
+    start = model.parameters
+    model.fit(X, Y, num_iterations=3, batch_size=BATCH, shuffle=False, record_every=1,
+              **options)
+    options = dict(options)
+    lr = options.pop("learning_rate")
+    ref, costs = baseline.train_minibatch(X, Y, start, "tanh", lr, 3, BATCH, None,
+                                          record_every=1, output=output, **options)
+    for key in ref:
+        assert_close(model.parameters[key], ref[key], "float64", key)
+    assert_close([c for _, c in model.costs], [c for _, c in costs], "float64", "costs")
+
+
+def test_another_optimizer_starts_from_fresh_state():
+    output, n_L, options = FEATURES["sigmoid-adam"]
+    X, Y, _ = _data(output, n_L, "float64")
+    a = Model([5, 7, 4, 1], "tanh", seed=3).fit(X, Y, num_iterations=3, **options)
+    after_adam = a.parameters
+    a.fit(X, Y, num_iterations=2, optimizer="momentum", learning_rate=0.01)
+    fresh = Model.from_parameters(after_adam, "tanh").fit(X, Y, num_iterations=2,
+                                                           optimizer="momentum",
+                                                           learning_rate=0.01)
+    np.testing.assert_array_equal(a._theta, fresh._theta)
+    # the same optimizer continues its state: not what a fresh Adam does
+    c = Model([5, 7, 4, 1], "tanh", seed=3).fit(X, Y, num_iterations=3, **options)
+    c.fit(X, Y, num_iterations=2, **options)
+    restarted = Model.from_parameters(after_adam, "tanh").fit(X, Y, num_iterations=2, **options)
+    assert not np.allclose(c._theta, restarted._theta, rtol=1e-6, atol=0)
+
+
+# -- gradients: central differences of the penalised cost, through one step of the trainer -----
+
+@pytest.mark.parametrize("output, n_L", [("sigmoid", 2), ("softmax", 3), ("identity", 2)])
+@pytest.mark.parametrize("path", ["serial", "blocked"])
+def test_gradient_of_each_head_with_l2_matches_central_differences(output, n_L, path):
+    """One gradient-descent step from θ gives ∇J = (θ − θ')/α, J the data cost plus
+    λ/(2m)·Σ‖W‖²; it must equal J's central differences (float64, h = 1e-6) entry by entry."""
+    X, Y_fit, Y = _data(output, n_L, "float64", seed=5)
+    lambd, lr = 0.7, 1e-3
+    model = Model([5, 4, n_L], "tanh", output=output, seed=2)
+    theta = model._theta.copy()
+    m = X.shape[1]
+
+    def J(t):
+        model._theta[:] = t
+        penalty = sum(float(np.sum(W ** 2)) for k, W in model.parameters.items()
+                      if k.startswith("W"))
+        return model.cost(X, Y_fit) + lambd / (2 * m) * penalty
+
+    numeric = np.empty_like(theta)
+    h = 1e-6
+    for p in range(theta.size):
+        e = np.zeros_like(theta)
+        e[p] = h
+        numeric[p] = (J(theta + e) - J(theta - e)) / (2 * h)
+    model._theta[:] = theta
+    model.fit(X, Y_fit, learning_rate=lr, num_iterations=1, lambd=lambd, path=path,
+              record_every=1)
+    analytic = (theta - model._theta) / lr
+    np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-8)
+    assert model.costs[0][1] == pytest.approx(J(theta), rel=1e-12)
+
+
+# -- the heads' outputs ------------------------------------------------------------------------
+
+def test_predictions_by_head():
+    X, labels, _ = _data("softmax", 3, "float64")
+    soft = Model([5, 7, 3], "tanh", output="softmax", seed=0).fit(
+        X, labels, num_iterations=50, learning_rate=0.05, optimizer="adam")
+    P = soft.predict_proba(X)
+    assert P.shape == (3, M) and np.allclose(P.sum(axis=0), 1)
+    assert soft.predict(X).shape == (1, M) and soft.predict(X).dtype == np.int64
+    np.testing.assert_array_equal(soft.predict(X)[0], P.argmax(axis=0))
+    assert np.mean(soft.predict(X)[0] == labels) > 0.5  # it learned: 1/3 is chance
+    same = soft.cost(X, labels.reshape(1, -1))
+    assert same == soft.cost(X, np.eye(3)[:, labels]) == pytest.approx(
+        -np.mean(np.log(P[labels, np.arange(M)])), rel=1e-12)
+    X, Y, _ = _data("identity", 2, "float64")
+    reg = Model([5, 7, 2], "tanh", output="identity", seed=0)
+    np.testing.assert_array_equal(reg.predict(X), reg.logits(X))
+    assert reg.cost(X, Y) == pytest.approx(np.sum((reg.predict(X) - Y) ** 2) / (2 * M))
+    with pytest.raises(ValueError, match="output='identity'.*no probabilities"):
+        reg.predict_proba(X)
+    X, Y, _ = _data("sigmoid", 3, "float64")
+    multi = Model([5, 7, 3], "tanh", seed=0)
+    assert multi.predict_proba(X).shape == (3, M)
+    np.testing.assert_array_equal(multi.predict(X), (multi.predict_proba(X) > 0.5) * 1.0)
+
+
+# -- bad input: named, and the model left as it was ---------------------------------------------
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    (dict(optimizer="rmsprop"), ValueError, "optimizer must be one of gd, momentum, adam"),
+    (dict(keep_prob=0.0), ValueError, "keep_prob must be in (0.0, 1.0]"),
+    (dict(keep_prob=1.5), ValueError, "keep_prob must be in (0.0, 1.0]"),
+    (dict(lambd=-0.1), ValueError, "lambd must be in [0.0, inf]"),
+    (dict(beta=1.0), ValueError, "beta must be in [0.0, 1.0)"),
+    (dict(beta1=-0.1), ValueError, "beta1 must be in [0.0, 1.0)"),
+    (dict(beta2=1.0), ValueError, "beta2 must be in [0.0, 1.0)"),
+    (dict(epsilon=0.0), ValueError, "epsilon must be in (0.0, inf]"),
+    (dict(epsilon="small"), TypeError, "epsilon must be a number"),
+    (dict(shuffle=None), TypeError, "shuffle must be True or False"),
+    (dict(path="gpu"), ValueError, "path must be one of serial, serial_minibatch"),
+])
+def test_bad_options_are_named_and_change_nothing(kwargs, error, message):
+    X, labels, _ = _data("softmax", 3, "float64", m=20)
+    model = Model([5, 7, 3], "tanh", output="softmax", seed=0)
+    before = model._theta.copy()
+    with pytest.raises(error, match=message.replace("(", r"\(").replace(")", r"\)")
+                       .replace("[", r"\[").replace("]", r"\]")):
+        model.fit(X, labels, num_iterations=2, **kwargs)
+    np.testing.assert_array_equal(model._theta, before)
+    assert model.iterations == 0 and model.costs == []
+
+
+@pytest.mark.parametrize("Y, message", [
+    (np.array([[0, 1, 3, 2]]), r"integer class labels in \[0, 3\)"),
+    (np.array([0.5, 1, 2, 2]), r"integer class labels in \[0, 3\)"),
+    (np.eye(4)[:, [0, 1, 2, 3]], "Y has 4 one-hot rows, but the model has 3 classes"),
+    (np.array([[0, 1, 2]]), "Y holds 3 class labels, but X has 4 examples"),
+])
+def test_softmax_targets_are_checked(Y, message):
+    model = Model([2, 3], output="softmax", seed=0)
+    with pytest.raises(ValueError, match=message):
+        model.fit(np.zeros((2, 4)), Y, num_iterations=1)
+
+
+def test_version_1_files_still_load_and_predict_the_same(tmp_path):
+    """A file as ``save`` wrote it before format version 2 (no head, no optimizer state)."""
+    rng = np.random.default_rng(0)
+    parameters = {"W1": rng.standard_normal((4, 2)), "b1": rng.standard_normal((4, 1)),
+                  "W2": rng.standard_normal((1, 4)), "b2": rng.standard_normal((1, 1))}
+    np.savez(tmp_path / "v1.npz", format_version=np.array(1), layer_dims=np.array([2, 4, 1]),
+             hidden_activation=np.array("tanh"), dtype=np.array("float64"),
+             costs=np.array([[0, 0.7]]), iterations=np.array(1), **parameters)
+    model = Model.load(tmp_path / "v1.npz")
+    X = rng.standard_normal((2, 9))
+    AL, _ = baseline.L_model_forward(X, parameters, "tanh")
+    assert model.output == "sigmoid" and model.costs == [(0, 0.7)]
+    assert_close(model.predict_proba(X), AL, "float64")
