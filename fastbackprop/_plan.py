@@ -14,7 +14,7 @@ from collections import namedtuple
 
 from .kernels import CODES, blocked, dense
 from .kernels.activations import sigmoidal_flag
-from .kernels.heads import HEADS
+from .kernels.heads import HEADS, kernel_head
 from .kernels.optim import OPTIMIZERS
 
 PATHS = ("serial", "serial_minibatch", "blocked", "blocked_minibatch")
@@ -26,16 +26,17 @@ Plan = namedtuple("Plan", [
     "batch_size",      # None: full batch
     "dtype",           # numpy dtype name
     "activation",      # kernel code of the hidden activation
-    "head",            # kernel code of the output head (kernels.heads)
+    "head",            # the kernels' head argument (heads.kernel_head: None = plain sigmoid)
     "optimizer",       # kernel code of the optimizer (kernels.optim)
     "keep_prob",       # 1.0: no dropout (the trainers get None and compile no dropout code)
     "sigmoidal",       # activations.sigmoidal_flag: tanh/sigmoid compiled in, or None
     "threads",         # whether the fit needs the thread owner (parallel parts or BLAS calls)
+    "weighted",        # Y carries a row of per-example weights under its targets (kernels.heads)
 ])
 
 
 def plan(layer_dims, m, batch_size, dtype, activation, head, optimizer, keep_prob=1.0,
-         path=None):
+         path=None, weighted=False):
     """The Plan of a fit. ``activation``, ``head`` and ``optimizer`` are names (as ``Model``
     takes them); ``path`` forces one of ``PATHS`` (the tests run every feature on every path)."""
     dims = tuple(int(d) for d in layer_dims)
@@ -51,6 +52,7 @@ def plan(layer_dims, m, batch_size, dtype, activation, head, optimizer, keep_pro
     code = CODES[activation]
     return Plan(
         path=path, layer_dims=dims, m=int(m), batch_size=batch_size, dtype=str(dtype),
-        activation=code, head=HEADS[head], optimizer=OPTIMIZERS[optimizer],
+        activation=code, head=kernel_head(HEADS[head], weighted),
+        optimizer=OPTIMIZERS[optimizer],
         keep_prob=float(keep_prob), sigmoidal=sigmoidal_flag(code),
-        threads=path.startswith("blocked") or dense.calls_blas(dims))
+        threads=path.startswith("blocked") or dense.calls_blas(dims), weighted=bool(weighted))

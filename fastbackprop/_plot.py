@@ -6,7 +6,7 @@ figure list), so drawing works headless and from any thread; ``ax.figure.savefig
 it.
 
 A picture is a list of curves, each a label and its (iteration, cost) points, drawn on one pair of
-axes: the training costs today, validation costs beside them once models record those.
+axes: the training costs, and the validation costs beside them when a fit recorded those.
 """
 import importlib.util
 import os
@@ -34,8 +34,12 @@ def _matplotlib_figure():
 
 
 def model_curves(model):
-    """The curves to draw for ``model``: (label, [(iteration, cost), …]) pairs, in order."""
-    return [("training", list(model.costs))]
+    """The curves to draw for ``model``: (label, [(iteration, cost), …]) pairs, in order: the
+    training costs, then the validation costs ``fit(validation_data=...)`` recorded."""
+    history = getattr(model, "history", None) or {}
+    validation = [(i, c) for i, c in zip(history.get("iteration", ()), history.get("val_cost", ()))
+                  if c == c]  # NaN: that fit had no validation set
+    return [("training", list(model.costs)), ("validation", validation)]
 
 
 def plot_costs(model, ax=None):

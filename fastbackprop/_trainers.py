@@ -43,7 +43,7 @@ class Serial(_Trainer):
         dims, m, b = plan.layer_dims, plan.m, plan.batch_size
         self.ws = make_workspace(dims, m if b is None else b, plan.dtype)
         self.buffers = None if b is None else minibatch.make_shuffle_buffers(
-            dims[0], m, plan.dtype, dims[-1])
+            dims[0], m, plan.dtype, dims[-1] + plan.weighted)
 
     def steps(self, n, first_epoch):
         p, ws = self.plan, self.ws
@@ -93,7 +93,7 @@ class BlockedMinibatch(_Trainer):
             self.last = (blocked.make_blocked_workspace(dims, last, dtype)
                          if blocked.use_blocked(dims, last) else make_workspace(dims, last, dtype))
         self.order, self.Xs, self.Ys, self.row = minibatch.make_shuffle_buffers(
-            dims[0], m, dtype, dims[-1])
+            dims[0], m, dtype, dims[-1] + plan.weighted)
         self.block_passes = {}  # per batch size: every batch of a size has the same array types
 
     def lanes(self):

@@ -85,11 +85,21 @@ def convert(arr, dt, name):
     them as a different array type, and each would compile every kernel again."""
     with np.errstate(over="ignore", invalid="ignore"):
         out = np.ascontiguousarray(arr, dtype=dt)
-        if not out.flags.writeable:
+        if not out.flags.writeable or out.strides != _c_strides(out):
+            # a size-1 axis may carry any stride and still be "contiguous" (X.T of one feature):
+            # the BLAS takes the stride as a leading dimension and refuses it
             out = out.copy()
     if out.dtype != arr.dtype and not np.isfinite(out).all():
         raise ValueError(f"{name} has values too large for {dt.name} (inf after conversion)")
     return out
+
+
+def _c_strides(arr):
+    strides, step = [], arr.itemsize
+    for n in reversed(arr.shape):
+        strides.append(step)
+        step *= n
+    return tuple(reversed(strides))
 
 
 def features(X, n_x, dt, name="X"):
@@ -141,7 +151,7 @@ def count(value, name, minimum=0):
 # -- the engine's options: heads, optimizers, penalties (see docs/engine.md) -------------------
 
 OUTPUTS = ("sigmoid", "softmax", "identity")
-OPTIMIZERS = ("gd", "momentum", "adam")
+OPTIMIZERS = ("gd", "momentum", "adam", "sgd_momentum", "nesterov")
 
 
 def output(value, layer_dims, name="output"):
@@ -223,3 +233,9 @@ def targets(Y, m, dt, head, n_out, name="Y"):
         raise ValueError(f"{name} must hold labels in [0, 1], got values in "
                          f"[{arr.min()}, {arr.max()}]")
     return convert(arr, dt, name)
+
+
+def flag(value, name):
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)

@@ -15,7 +15,10 @@ Differences from the course's notebooks, both for numerical safety and shared wi
   example) rather than from ``np.random``, so the kernels can recompute a mask instead of
   storing it, and a training run continued in two calls draws what one call would.
 
-L2 regularisation, momentum and Adam are the course's (week 1 and 2 of its second part).
+L2 regularisation, momentum and Adam are the course's (week 1 and 2 of its second part);
+"sgd_momentum" and "nesterov" are scikit-learn's sgd forms (v = μv − αg; θ += v, or
+θ += μv − αg). Optional per-example weights w scale each example's cost and its dZ_L (a
+batch's cost is Σ_j w_j·cost_j / m).
 """
 import math
 import operator
@@ -24,7 +27,7 @@ import numpy as np
 
 ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid", "identity")
 OUTPUTS = ("sigmoid", "softmax", "identity")
-OPTIMIZERS = ("gd", "momentum", "adam")
+OPTIMIZERS = ("gd", "momentum", "adam", "sgd_momentum", "nesterov")
 LEAKY_SLOPE = 0.01
 
 
@@ -260,7 +263,7 @@ def L_model_forward(X, parameters, hidden_activation="relu", output="sigmoid", k
 
 # -- costs ---------------------------------------------------------------------------------------
 
-def compute_cost(ZL, Y, output="sigmoid"):
+def compute_cost(ZL, Y, output="sigmoid", weights=None):
     """The data cost of the head ``output``, from the logits ZL, averaged over the m examples.
 
     Parameters
@@ -271,6 +274,8 @@ def compute_cost(ZL, Y, output="sigmoid"):
     output : {"sigmoid", "softmax", "identity"}
         sigmoid: binary cross-entropy summed over the units, max(z, 0) - z*y + log1p(exp(-|z|));
         softmax: cross-entropy -Σ_i y_i log_softmax(z)_i; identity: half the squared error.
+    weights : ndarray of shape (m,), optional
+        Per-example weights: the cost is Σ_j w_j·cost_j / m.
 
     Returns
     -------
@@ -278,6 +283,14 @@ def compute_cost(ZL, Y, output="sigmoid"):
     """
     _check_output(output)
     m = Y.shape[1]
+    if weights is not None:
+        if output == "sigmoid":
+            per = np.sum(np.maximum(ZL, 0) - ZL * Y + np.log1p(np.exp(-np.abs(ZL))), axis=0)
+        elif output == "softmax":
+            per = -np.sum(Y * log_softmax(ZL), axis=0)
+        else:
+            per = np.sum((ZL - Y) ** 2, axis=0) / 2
+        return float(np.sum(np.asarray(weights) * per) / m)
     if output == "sigmoid":
         return float(np.sum(np.maximum(ZL, 0) - ZL * Y + np.log1p(np.exp(-np.abs(ZL)))) / m)
     if output == "softmax":
@@ -285,7 +298,7 @@ def compute_cost(ZL, Y, output="sigmoid"):
     return float(np.sum((ZL - Y) ** 2) / (2 * m))
 
 
-def compute_cost_with_regularization(ZL, Y, parameters, lambd, output="sigmoid"):
+def compute_cost_with_regularization(ZL, Y, parameters, lambd, output="sigmoid", weights=None):
     """compute_cost plus the L2 term λ/(2m) Σ_l ‖W_l‖²_F (the biases are not regularised).
 
     Parameters
@@ -301,7 +314,7 @@ def compute_cost_with_regularization(ZL, Y, parameters, lambd, output="sigmoid")
     float
     """
     _check_lambd(lambd)
-    cost = compute_cost(ZL, Y, output)
+    cost = compute_cost(ZL, Y, output, weights)
     if lambd == 0:  # adds nothing, not even 0 * ‖W‖² (NaN for an infinite W)
         return cost
     m = Y.shape[1]
@@ -323,7 +336,7 @@ def linear_backward(dZ, cache):
 
 
 def L_model_backward(AL, Y, caches, hidden_activation="relu", output="sigmoid", lambd=0.0,
-                     keep_prob=1.0, parameters=None):
+                     keep_prob=1.0, parameters=None, weights=None):
     """The gradients of compute_cost_with_regularization for the forward pass that made caches.
 
     Parameters
@@ -343,6 +356,8 @@ def L_model_backward(AL, Y, caches, hidden_activation="relu", output="sigmoid", 
         dZ_l = dA_l * D_l / keep_prob * g'(Z_l).
     parameters : dict, optional
         The W_l of the L2 term; by default those in caches (the same arrays).
+    weights : ndarray of shape (m,), optional
+        Per-example weights: dZ_L = (AL - Y) * w (the gradient of compute_cost's weighted form).
 
     Returns
     -------
@@ -357,6 +372,8 @@ def L_model_backward(AL, Y, caches, hidden_activation="relu", output="sigmoid", 
     L = len(caches)
     Y = Y.reshape(AL.shape)
     dZ = AL - Y
+    if weights is not None:
+        dZ = dZ * np.asarray(weights).reshape(1, -1)
     for l in range(L, 0, -1):
         linear_cache, Z = caches[l - 1][:2]
         if l < L:
@@ -451,6 +468,24 @@ def update_parameters_with_momentum(parameters, grads, v, beta, learning_rate):
     return parameters, v
 
 
+def update_parameters_with_sgd_momentum(parameters, grads, v, momentum, learning_rate,
+                                        nesterov=False):
+    """scikit-learn's sgd: v = μ v - α g; θ += v, or with Nesterov θ += μ v - α g (v the new
+    velocity). New dicts are returned."""
+    parameters = {key: value.copy() for key, value in parameters.items()}
+    v = dict(v)
+    L = len(parameters) // 2
+    for l in range(1, L + 1):
+        for p in ("W" + str(l), "b" + str(l)):
+            g = grads["d" + p]
+            v["d" + p] = momentum * v["d" + p] - learning_rate * g
+            if nesterov:
+                parameters[p] += momentum * v["d" + p] - learning_rate * g
+            else:
+                parameters[p] += v["d" + p]
+    return parameters, v
+
+
 def update_parameters_with_adam(parameters, grads, v, s, t, learning_rate=0.01, beta1=0.9,
                                 beta2=0.999, epsilon=1e-8):
     """Adam as the course and PyTorch write it.
@@ -494,7 +529,7 @@ def _initial_state(parameters, optimizer, step0, state):
     start = {"step": operator.index(step0)}
     if start["step"] < 0:
         raise ValueError(f"step0 must be >= 0, got {step0!r}")
-    if optimizer in ("momentum", "adam"):
+    if optimizer != "gd":
         start["v"] = state.get("v") or initialize_velocity(parameters)
     if optimizer == "adam":
         start["s"] = state.get("s") or initialize_velocity(parameters)
@@ -502,21 +537,25 @@ def _initial_state(parameters, optimizer, step0, state):
 
 
 def _training_step(X, Y, parameters, state, record, hidden_activation, learning_rate, output,
-                   optimizer, beta, beta1, beta2, epsilon, lambd, keep_prob, seed):
+                   optimizer, beta, beta1, beta2, epsilon, lambd, keep_prob, seed, weights=None):
     """One step on one batch: forward (dropout keyed on state["step"]), the cost if record,
     backward, the optimizer's update. Returns (parameters, cost or None); advances state."""
     step = state["step"]
     AL, caches = L_model_forward(X, parameters, hidden_activation, output, keep_prob, seed, step)
     cost = None
     if record:
-        cost = compute_cost_with_regularization(caches[-1][1], Y, parameters, lambd, output)
+        cost = compute_cost_with_regularization(caches[-1][1], Y, parameters, lambd, output,
+                                                weights)
     grads = L_model_backward(AL, Y, caches, hidden_activation, output, lambd, keep_prob,
-                             parameters)
+                             parameters, weights)
     if optimizer == "gd":
         parameters = update_parameters(parameters, grads, learning_rate)
     elif optimizer == "momentum":
         parameters, state["v"] = update_parameters_with_momentum(parameters, grads, state["v"],
                                                                  beta, learning_rate)
+    elif optimizer in ("sgd_momentum", "nesterov"):
+        parameters, state["v"] = update_parameters_with_sgd_momentum(
+            parameters, grads, state["v"], beta, learning_rate, optimizer == "nesterov")
     else:
         # t counts the steps from 1, across epochs and calls
         parameters, state["v"], state["s"] = update_parameters_with_adam(
@@ -529,7 +568,7 @@ def _training_step(X, Y, parameters, state, record, hidden_activation, learning_
 def train(X, Y, parameters, hidden_activation="relu", learning_rate=0.0075, num_iterations=3000,
           record_every=100, *, output="sigmoid", optimizer="gd", beta=0.9, beta1=0.9,
           beta2=0.999, epsilon=1e-8, lambd=0.0, keep_prob=1.0, seed=0, step0=0, state=None,
-          return_state=False):
+          return_state=False, sample_weight=None):
     """Full-batch training: one step per iteration on all m examples.
 
     Parameters
@@ -545,9 +584,9 @@ def train(X, Y, parameters, hidden_activation="relu", learning_rate=0.0075, num_
     record_every : int
         Record the cost before the update of every record_every-th iteration; 0 records none.
     output : {"sigmoid", "softmax", "identity"}
-    optimizer : {"gd", "momentum", "adam"}
+    optimizer : {"gd", "momentum", "adam", "sgd_momentum", "nesterov"}
     beta : float
-        Momentum's.
+        Momentum's (μ for sgd_momentum and nesterov).
     beta1, beta2, epsilon : float
         Adam's.
     lambd : float >= 0
@@ -562,6 +601,8 @@ def train(X, Y, parameters, hidden_activation="relu", learning_rate=0.0075, num_
         The optimizer state to continue from ({"v": …, "s": …}, as returned); None: zeros.
     return_state : bool
         Also return the state.
+    sample_weight : ndarray of shape (m,), optional
+        Per-example weights of the cost and the gradient (see compute_cost).
 
     Returns
     -------
@@ -583,7 +624,7 @@ def train(X, Y, parameters, hidden_activation="relu", learning_rate=0.0075, num_
         record = bool(record_every) and i % record_every == 0
         parameters, cost = _training_step(X, Y, parameters, state, record, hidden_activation,
                                           learning_rate, output, optimizer, beta, beta1, beta2,
-                                          epsilon, lambd, keep_prob, seed)
+                                          epsilon, lambd, keep_prob, seed, sample_weight)
         if record:
             costs.append((i, cost))
     if return_state:
@@ -595,7 +636,7 @@ def train_minibatch(X, Y, parameters, hidden_activation="relu", learning_rate=0.
                     num_epochs=100, batch_size=64, permutation=None, record_every=100, *,
                     output="sigmoid", optimizer="gd", beta=0.9, beta1=0.9, beta2=0.999,
                     epsilon=1e-8, lambd=0.0, keep_prob=1.0, seed=0, step0=0, state=None,
-                    return_state=False):
+                    return_state=False, sample_weight=None):
     """Minibatch training as the course's optimisation notebook runs it.
 
     Each epoch takes the columns in the order ``permutation(epoch)`` gives (default:
@@ -615,6 +656,8 @@ def train_minibatch(X, Y, parameters, hidden_activation="relu", learning_rate=0.
     output, optimizer, beta, beta1, beta2, epsilon, lambd, keep_prob, seed, step0, state
         As for train; m in the L2 term is each batch's size.
     return_state : bool
+    sample_weight : ndarray of shape (m,), optional
+        As for train; each batch takes its examples' weights.
 
     Returns
     -------
@@ -635,14 +678,16 @@ def train_minibatch(X, Y, parameters, hidden_activation="relu", learning_rate=0.
     for epoch in range(num_epochs):
         order = np.arange(m) if permutation is None else permutation(epoch)
         X_shuffled, Y_shuffled = X[:, order], Y[:, order]
+        w_shuffled = None if sample_weight is None else np.asarray(sample_weight)[order]
         cost_total = 0.0
         for start in range(0, m, batch_size):
             X_batch = X_shuffled[:, start:start + batch_size]
             Y_batch = Y_shuffled[:, start:start + batch_size]
+            w_batch = None if w_shuffled is None else w_shuffled[start:start + batch_size]
             parameters, cost = _training_step(X_batch, Y_batch, parameters, state, True,
                                               hidden_activation, learning_rate, output,
                                               optimizer, beta, beta1, beta2, epsilon, lambd,
-                                              keep_prob, seed)
+                                              keep_prob, seed, w_batch)
             cost_total += cost * X_batch.shape[1]
         if record_every and epoch % record_every == 0:
             costs.append((epoch, cost_total / m))

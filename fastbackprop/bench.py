@@ -414,7 +414,7 @@ def measure(config, dtype, systems, *, iterations=None, repeats=REPEATS, pause=P
             first_call_s = time.perf_counter() - t0
             parameters = trainer.parameters()
             if minibatch:  # the timed one: from the common start again, on all the examples
-                trainer = None
+                trainer = None  # (the agreement one freed first: a system may copy X)
                 trainer = system(config, dtype, X, Y, start)
         except Exception as exc:  # a broken peer is reported, not fatal
             if system.name == "numpy":

@@ -140,7 +140,7 @@ def build_parser():
         "speed-up of a system doing only the iteration's GEMM flops at that peak. Time it alone: "
         "flock /tmp/fastbackprop-bench.lock fastbackprop bench")
     bench.add_argument("--configs", help="comma-separated configuration names (default all: "
-                       "a,b,c,d,e; with --layer-dims, none unless named)")
+                       "a-h; with --layer-dims, none unless named)")
     own = bench.add_argument_group(
         "your own network", "time a network of your own instead (synthetic data of its shape, "
         "full-batch iterations of --examples examples)")
@@ -387,6 +387,15 @@ def predict(args):
         sys.stdout.write(text)
 
 
+def _bench_layer_dims(value, name):
+    """layer_dims of a bench network: the bench's peers all train one sigmoid output unit."""
+    dims = _validate.layer_dims(value, name)
+    if dims[-1] != 1:
+        raise ValueError(f"{name} must end in 1 (one sigmoid output for binary labels), "
+                         f"got {dims}")
+    return dims
+
+
 def _own_network(args):
     """The configuration of ``bench --layer-dims …``, or None."""
     own = {"--examples": args.examples, "--activation": args.activation,
@@ -400,7 +409,7 @@ def _own_network(args):
         raise UsageError("--layer-dims needs --examples (the examples per iteration, m)")
     dtypes = [d for d in (args.dtype or "float64").split(",") if d]
     return configs.custom(
-        _option(_validate.layer_dims, args.layer_dims, "--layer-dims", "layer_dims"),
+        _option(_bench_layer_dims, args.layer_dims, "--layer-dims", "layer_dims"),
         _option(lambda v, name: _validate.count(v, name, minimum=1), args.examples,
                 "--examples", "the number of examples"),
         _option(_validate.activation, args.activation or "relu", "--activation", "activation"),

@@ -22,10 +22,10 @@ try:  # the C functions behind signal.signal/getsignal, without their slow enum 
 except ImportError:  # not CPython
     _raw_signal = signal
 
-from . import _init, _plan, _threads, _trainers, _validate
+from . import _epochs, _init, _plan, _threads, _trainers, _validate
 from .kernels import CODES, make_workspace, n_parameters, network, optim
 from .kernels.activations import sigmoidal_flag
-from .kernels.heads import HEADS
+from .kernels.heads import HEADS, kernel_head
 
 FORMAT_VERSION = 2  # 2: the output head, the optimizer state and the step count
 _CHUNK_SECONDS = 0.05  # compiled chunks this long keep Ctrl-C and the progress bar responsive
@@ -74,6 +74,13 @@ class Model:
         float64 or float32.
     costs : list of tuple of (int, float)
         ``(iteration, cost)`` recorded by ``fit``, over all its calls.
+    history : dict of list
+        What ``fit`` recorded at the same iterations as ``costs``, one list per key:
+        "iteration", "learning_rate", "cost", and the validation set's "val_cost" and
+        "val_accuracy" (sigmoid and softmax heads) or "val_r2" (identity), NaN where a fit had
+        no ``validation_data``.
+    stopped_early : bool
+        Whether the last ``fit`` was stopped by ``early_stopping``.
     iterations : int
         Iterations trained so far, over all calls to ``fit``.
 
@@ -118,6 +125,8 @@ class Model:
         self._set_theta(_init.initialize(self.layer_dims, scheme, seed, self.dtype))
         self.costs = []
         self.iterations = 0  # iterations trained so far, over all calls to fit
+        self.history = _epochs.new_history(self.output)
+        self.stopped_early = False
         self._reset_optimizer("gd")
 
     # -- construction from and export to the course's dict layout ------------------------------
@@ -195,6 +204,8 @@ class Model:
         model._shuffle_seed = _shuffle_seed(None)
         model.costs = []
         model.iterations = 0
+        model.history = _epochs.new_history(model.output)
+        model.stopped_early = False
         model._reset_optimizer("gd")
         return model
 
@@ -225,6 +236,46 @@ class Model:
         rows = optim.state_rows(optim.OPTIMIZERS[name])
         self._state = np.zeros((rows, self._theta.size), self.dtype)
         self._steps = steps
+
+    def reset_optimizer(self):
+        """Forget the optimizer's state: the moments and the step count (Adam's t) start from
+        zero at the next ``fit``, as a freshly made optimizer's would (scikit-learn starts one
+        on every ``fit``, warm-started or not)."""
+        with self._lock:
+            self._reset_optimizer(self._optimizer)
+
+    def objective(self, X, Y, lambd=0.0, sample_weight=None):
+        """The full-batch training objective as a function of a flat parameter vector, for
+        outside optimizers (``scipy.optimize.minimize(f, f.x0, jac=True)``).
+
+        ``f(x)`` returns ``(cost, gradient)``: the head's mean cost on (X, Y) (weighted by
+        ``sample_weight`` as ``fit`` weights it) plus λ/(2m)·Σ‖W‖², and its gradient, both in
+        float64, from one compiled forward and backward pass. x is in the layout of the
+        model's parameters (W1 row-major, b1, W2, …); ``f.x0`` is the model's current vector
+        and ``f.assign(x)`` writes a vector into the model. X and Y are checked and converted
+        once, here.
+
+        Parameters
+        ----------
+        X, Y : array_like
+            As for ``fit``.
+        lambd : float, default 0.0
+            L2 strength λ >= 0.
+        sample_weight : array_like of shape (m,) or None
+            As for ``fit``.
+
+        Returns
+        -------
+        callable
+            ``f(x) -> (float, numpy.ndarray)``, with ``f.x0`` and ``f.assign``.
+        """
+        X, Y = self._inputs(X, Y)
+        lambd = _validate.real(lambd, "lambd", 0.0, math.inf)
+        if sample_weight is not None:
+            weights = _sample_weights(sample_weight, X.shape[1], "sample_weight")
+            if weights is not None:
+                Y = np.ascontiguousarray(np.vstack([Y, weights.astype(self.dtype)[None]]))
+        return _Objective(self, X, Y, lambd)
 
     @property
     def parameters(self):
@@ -279,7 +330,9 @@ class Model:
     def fit(self, X, Y, learning_rate=0.0075, num_iterations=3000, record_every=100,
             print_cost=False, progress=None, n_threads=None, batch_size=None, seed=None,
             shuffle=True, optimizer="gd", beta=0.9, beta1=0.9, beta2=0.999, epsilon=1e-8,
-            lambd=0.0, keep_prob=1.0, path=None):
+            lambd=0.0, keep_prob=1.0, path=None, sample_weight=None, validation_data=None,
+            early_stopping=False, n_iter_no_change=10, tol=1e-4, monitor=None,
+            schedule="constant", power_t=0.5, decay_rate=1.0, time_interval=1):
         """Train, continuing from the current parameters. Returns self.
 
         An iteration is one pass over the m examples. Full-batch by default: one step per
@@ -348,6 +401,41 @@ class Model:
         path : {"serial", "serial_minibatch", "blocked", "blocked_minibatch"} or None
             Forces a trainer path (tests, benchmarks); None lets the plan choose by the shapes
             (see docs/engine.md). The results agree either way.
+        sample_weight : array_like of shape (m,) or None, default None
+            Per-example weights (finite, >= 0, not all 0): the data cost becomes the weighted
+            mean Σ w·cost / Σ w. They are scaled to mean 1 over the m examples and each step
+            takes Σ over its batch of w·cost / batch size (the full batch: exactly the weighted
+            mean); the L2 term is unchanged.
+        validation_data : tuple or None, default None
+            ``(X_val, Y_val)`` or ``(X_val, Y_val, w_val)``, in the layouts of X, Y and
+            ``sample_weight``: after each epoch's update the validation cost and accuracy
+            (subset accuracy with several sigmoid units) or R² (identity; the mean over the
+            outputs) are computed, and recorded in ``history`` at the recorded iterations.
+            The fit then runs one compiled call per epoch.
+        early_stopping : bool, default False
+            Stop once ``monitor`` has not improved by more than ``tol`` for more than
+            ``n_iter_no_change`` epochs in a row (scikit-learn's rule); when a validation
+            metric is monitored, the parameters of its best epoch are restored at the end.
+        n_iter_no_change : int, default 10
+            Epochs without improvement tolerated, >= 1.
+        tol : float, default 1e-4
+            The improvement that counts, >= 0.
+        monitor : {"cost", "val_cost", "val_accuracy", "val_r2"} or None, default None
+            What the rule watches (accuracy and R²: higher is better). None: "val_cost" with
+            ``validation_data``, else the training "cost".
+        schedule : {"constant", "decay", "invscaling", "adaptive"}, default "constant"
+            The learning rate between epochs. "decay": the course's schedule_lr_decay
+            (``update_lr`` with ``time_interval=1``): after epoch i of this fit,
+            rate = learning_rate / (1 + decay_rate·⌊i / time_interval⌋). "invscaling":
+            scikit-learn's learning_rate / (t + 1)^power_t, t the examples trained on
+            (``iterations``·m). "adaptive": scikit-learn's: when the rule above runs out,
+            the rate is divided by 5 instead of stopping, until it is at most 1e-6.
+        power_t : float, default 0.5
+            invscaling's exponent, >= 0.
+        decay_rate : float, default 1.0
+            decay's rate, >= 0.
+        time_interval : int, default 1
+            decay's epochs per step, >= 1.
 
         Returns
         -------
@@ -402,19 +490,55 @@ class Model:
         keep_prob = _validate.real(keep_prob, "keep_prob", 0.0, 1.0, low_open=True)
         if not isinstance(shuffle, (bool, np.bool_)):
             raise TypeError(f"shuffle must be True or False, got {shuffle!r}")
-        plan = _plan.plan(self.layer_dims, X.shape[1], batch_size, self.dtype.name,
-                          self.hidden_activation, self.output, optimizer, keep_prob, path)
+        m = X.shape[1]
+        weights = None
+        if sample_weight is not None:
+            weights = _sample_weights(sample_weight, m, "sample_weight")
+        if weights is not None:
+            Y = np.ascontiguousarray(np.vstack([Y, weights.astype(self.dtype)[None]]))
+        validation = None
+        if validation_data is not None:
+            validation = self._validation(validation_data)
+        early_stopping = _validate.flag(early_stopping, "early_stopping")
+        n_iter_no_change = _validate.count(n_iter_no_change, "n_iter_no_change", minimum=1)
+        tol = _validate.real(tol, "tol", 0.0, math.inf)
+        if monitor is None:
+            monitor = "val_cost" if validation is not None else "cost"
+        names = ("cost",) + (_epochs.metric_names(self.output) if validation else ())
+        if monitor not in names:
+            raise ValueError(f"monitor must be one of {', '.join(names)} here (a validation "
+                             f"metric needs validation_data; accuracy a classifier head, R² "
+                             f"identity), got {monitor!r}")
+        if schedule not in _epochs.SCHEDULES:
+            raise ValueError(f"schedule must be one of {', '.join(_epochs.SCHEDULES)}, got "
+                             f"{schedule!r}")
+        power_t = _validate.real(power_t, "power_t", 0.0, math.inf)
+        decay_rate = _validate.real(decay_rate, "decay_rate", 0.0, math.inf)
+        time_interval = _validate.count(time_interval, "time_interval", minimum=1)
+        plan = _plan.plan(self.layer_dims, m, batch_size, self.dtype.name,
+                          self.hidden_activation, self.output, optimizer, keep_prob, path,
+                          weights is not None)
         with self._lock:
             start = (self._theta.copy(), self.iterations, len(self.costs), self._optimizer,
-                     self._state.copy(), self._steps)
+                     self._state.copy(), self._steps,
+                     {key: len(v) for key, v in self.history.items()}, self.stopped_early)
+            epochs = None
+            if validation is not None or early_stopping or schedule != "constant":
+                epochs = _epochs.Epochs(self, validation, early_stopping, n_iter_no_change,
+                                        tol, monitor, schedule, learning_rate, power_t,
+                                        decay_rate, time_interval, m, self._theta)
             if optimizer != self._optimizer:  # another optimizer starts from fresh state
                 self._reset_optimizer(optimizer, self._steps)
             hyper = optim.make_hyper(learning_rate, beta, beta1, beta2, epsilon, self._steps,
                                      lambd)
             finite = [True]  # False once the cost is NaN/inf (set by _train)
             try:
+                self.stopped_early = False
                 self._train(plan, X, Y, hyper, num_iterations, record_every, print_cost,
-                            progress, finite, n_threads, seed, shuffle)
+                            progress, finite, n_threads, seed, shuffle, epochs)
+                if epochs is not None:
+                    epochs.finish(self)
+                    self.stopped_early = epochs.stopped_early
             except BaseException:  # Ctrl-C keeps what was trained, unless it is garbage
                 if not finite[0] or not np.isfinite(self._theta).all():
                     self._restore(start)
@@ -429,15 +553,36 @@ class Model:
         return self
 
     def _restore(self, start):
-        theta, iterations, n_costs, optimizer, state, steps = start
+        theta, iterations, n_costs, optimizer, state, steps, n_history, stopped = start
         self._theta[:] = theta
         self.iterations = iterations
         del self.costs[n_costs:]
+        for key, n in n_history.items():
+            del self.history[key][n:]
         self._optimizer, self._state, self._steps = optimizer, state, steps
+        self.stopped_early = stopped
+
+    def _validation(self, validation_data):
+        """validation_data checked and made an ``_epochs.Validation``."""
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+            raise TypeError("validation_data must be a tuple (X_val, Y_val) or (X_val, Y_val, "
+                            f"w_val), got {type(validation_data).__name__}")
+        X_val = _validate.features(validation_data[0], self.layer_dims[0], self.dtype,
+                                   "validation_data[0]")
+        Y_val = _validate.targets(validation_data[1], X_val.shape[1], self.dtype, self.output,
+                                  self.layer_dims[-1], "validation_data[1]")
+        weights = None
+        if len(validation_data) == 3 and validation_data[2] is not None:
+            weights = _sample_weights(validation_data[2], X_val.shape[1], "validation_data[2]")
+        if weights is not None:
+            Y_val = np.ascontiguousarray(np.vstack([Y_val, weights.astype(self.dtype)[None]]))
+        return _epochs.Validation(self, X_val, Y_val, weights)
 
     def _train(self, plan, X, Y, hyper, num_iterations, record_every, print_cost, progress,
-               finite, n_threads, seed, shuffle):
-        """The compiled loop. Stops early with finite[0] = False if the cost is NaN/inf."""
+               finite, n_threads, seed, shuffle, epochs=None):
+        """The compiled loop. Stops early with finite[0] = False if the cost is NaN/inf.
+        With ``epochs`` (``_epochs.Epochs``) it runs one epoch per call and lets it decide
+        between epochs (records, stopping, the next rate)."""
         if self._trainer is None or self._trainer.plan != plan:
             self._trainer = _trainers.make(plan)
         trainer = self._trainer
@@ -468,14 +613,20 @@ class Model:
                 n = num_iterations - done
                 if record_every:
                     n = min(n, record_every - it % record_every)
-                n = min(n, chunk)
+                n = 1 if epochs is not None else min(n, chunk)
                 start = time.perf_counter()
                 cost = steps(n)
                 # bookkeeping that must stay together with the step above (see Ctrl-C note)
                 self.iterations += n
                 done += n
+                stop = False
+                values = {"cost": cost, "learning_rate": hyper[optim.LEARNING_RATE]}
+                if epochs is not None and math.isfinite(cost):
+                    stop, hyper[optim.LEARNING_RATE], values = epochs.end(self, it, float(cost),
+                                                                          record)
                 if record:
                     self.costs.append((it, float(cost)))
+                    _epochs.record(self.history, it, values)
                     if print_cost:
                         print(f"Cost after iteration {it}: {cost}")
                 if bar is not None:
@@ -487,6 +638,8 @@ class Model:
                     chunk *= 2
                     trainer.first_chunk = chunk
                 sigint.deliver()  # the model is consistent here: Ctrl-C may raise now
+                if stop:
+                    break
         finally:
             try:
                 owner.__exit__(None, None, None)
@@ -575,8 +728,9 @@ class Model:
         ws = make_workspace(self.layer_dims, X.shape[1], self.dtype)
         with self._lock:
             code = CODES[self.hidden_activation]
-            network.predict_of(self._theta, self._dims, X, code, HEADS[self.output], ws.acts,
-                               ws.AL, sigmoidal_flag(code))
+            network.predict_of(self._theta, self._dims, X, code,
+                               kernel_head(HEADS[self.output]), ws.acts, ws.AL,
+                               sigmoidal_flag(code))
         return ws.AL
 
     def predict(self, X):
@@ -660,7 +814,8 @@ class Model:
         with self._lock:
             code = CODES[self.hidden_activation]
             return float(network.cost_of(self._theta, self._dims, X, Y, code,
-                                         HEADS[self.output], ws.acts, sigmoidal_flag(code)))
+                                         kernel_head(HEADS[self.output]), ws.acts,
+                                         sigmoidal_flag(code)))
 
     # -- pictures ------------------------------------------------------------------------------
 
@@ -915,11 +1070,59 @@ class Model:
         state.pop("_workspace_key", None)
         state.pop("_first_chunk", None)
         state.setdefault("output", "sigmoid")  # pickled before the heads
+        state.setdefault("history", _epochs.new_history(state["output"]))  # before validation
+        state.setdefault("stopped_early", False)
         self.__dict__.update(state)
         self._trainer = None
         self._lock = threading.RLock()
         if "_optimizer" not in state:  # pickled before the optimizers
             self._reset_optimizer("gd")
+
+
+def _sample_weights(value, m, name):
+    """Per-example weights (m,), finite, >= 0, not all zero, scaled to mean 1 (float64)."""
+    w = _validate.array(value, name)
+    if w.ndim != 1 or w.size != m:
+        raise ValueError(f"{name} must have shape ({m},), one weight per example, got "
+                         f"{w.shape}")
+    _validate.finite(w, name)
+    w = w.astype(np.float64)
+    if (w < 0).any() or w.sum() <= 0:
+        raise ValueError(f"{name} must be >= 0 and not all zero")
+    if (w == w[0]).all():  # equal weights weigh nothing: the unweighted fit, bit for bit
+        return None
+    return w * (m / w.sum())
+
+
+class _Objective:
+    """``Model.objective``'s function: buffers allocated once, one compiled call per x."""
+
+    def __init__(self, model, X, Y, lambd):
+        self.model, self.X, self.Y, self.lambd = model, X, Y, lambd
+        self.ws = make_workspace(model.layer_dims, X.shape[1], model.dtype)
+        self.theta = model._theta.copy()
+        self.code = CODES[model.hidden_activation]
+        self.head = kernel_head(HEADS[model.output], Y.shape[0] > model.layer_dims[-1])
+
+    @property
+    def x0(self):
+        return self.model._theta.astype(np.float64)
+
+    def __call__(self, x):
+        self.theta[:] = x
+        ws = self.ws
+        cost = network.cost_and_grad(self.theta, self.model._dims, self.X, self.Y, self.code,
+                                     self.head, self.lambd, ws.acts, ws.AL, ws.D0, ws.D1,
+                                     ws.grad, sigmoidal_flag(self.code))
+        return float(cost), ws.grad.astype(np.float64)
+
+    def assign(self, x):
+        x = np.asarray(x, np.float64)
+        if x.shape != self.model._theta.shape or not np.isfinite(x).all():
+            raise ValueError(f"x must be a finite vector of {self.model._theta.size} "
+                             f"parameters, got shape {x.shape}")
+        with self.model._lock:
+            self.model._theta[:] = x
 
 
 def _shuffle_seed(seed):

@@ -8,10 +8,20 @@ callers divide by the examples of the step.
 
 Columns variants (examples as columns, (n_L, m)) serve the serial trainer and inference; rows
 variants ((rows, n_L) slabs of a block, Y still (n_L, m) by columns) serve the blocked trainer.
+
+Per-example weights ride in Y as one extra row (Y of shape (n_L + 1, m)): every shuffle and
+batch view that moves Y's columns moves the weights with them, so each trainer path gets weights
+without a new argument. A weighted example's cost and output delta are scaled by its weight;
+an unweighted Y (n_L rows) skips the scaling by a shape test.
+
+The kernels take the head as ``kernel_head(code, weighted)``: None for the unweighted sigmoid
+head, else the code. numba types None as its own type and prunes the ``head is not None``
+branches of the dispatchers below, so a plain binary fit compiles no softmax, identity or weights
+code (see docs/engine.md, "Compile only what a fit uses").
 """
 import math
 
-from ._options import jit_inline
+from ._options import jit, jit_inline
 from .activations import stable_sigmoid
 from . import vecmath
 
@@ -19,6 +29,109 @@ SIGMOID = 0   # sigmoid + binary cross-entropy, summed over the output units (mu
 SOFTMAX = 1   # softmax over the output units + cross-entropy (multi-class, Y one-hot)
 IDENTITY = 2  # identity + (1/2)·squared error (regression)
 HEADS = {"sigmoid": SIGMOID, "softmax": SOFTMAX, "identity": IDENTITY}
+
+
+def kernel_head(code, weighted=False):
+    """The kernels' head argument: None for an unweighted sigmoid head, else the head's code."""
+    return None if code == SIGMOID and not weighted else int(code)
+
+
+@jit
+def cost_sum(head, ZL, Y):
+    """Σ over the m examples of each example's cost, from the logits ZL (n_L, m) (float64)."""
+    if head is not None:
+        return _cost_sum_any(head, ZL, Y)
+    return _cost_sum_sigmoid(ZL, Y)
+
+
+@jit
+def outputs(head, ZL, AL):
+    """AL = h(ZL) (n_L, m): the predictions."""
+    if head is not None:
+        _outputs_any(head, ZL, AL)
+    else:
+        _outputs_sigmoid(ZL, AL)
+
+
+@jit
+def output_delta(head, ZL, Y, AL, dZL):
+    """AL = h(ZL) and dZ_L = AL − Y (times the example's weight, if Y carries them). dZL may
+    be ZL itself."""
+    if head is not None:
+        _outputs_any(head, ZL, AL)
+    else:
+        _outputs_sigmoid(ZL, AL)
+    n, m = ZL.shape
+    for i in range(n):
+        for j in range(m):
+            dZL[i, j] = AL[i, j] - Y[i, j]
+    if head is not None:
+        if Y.shape[0] > n:  # weighted
+            for i in range(n):
+                for j in range(m):
+                    dZL[i, j] *= Y[n, j]
+
+
+@jit
+def cost_sum_rows_of(head, ZL, Y, r0):
+    """``cost_sum`` of a block: ZL (rows, n_L) holds examples r0 … r0 + rows − 1 of Y (n_L, m),
+    weighted by Y's last row when Y has one more row than ZL's units."""
+    if head is None:
+        return _cost_sum_rows_sigmoid(ZL, Y, r0)
+    rows, n = ZL.shape
+    if Y.shape[0] == n:
+        return _cost_sum_rows(head, ZL, Y, r0)
+    s = 0.0
+    for r in range(rows):
+        s += float(Y[n, r0 + r]) * _cost_sum_rows(head, ZL[r:r + 1], Y, r0 + r)
+    return s
+
+
+@jit
+def output_delta_rows(head, ZL, Y, r0, dZL):
+    """dZ_L = h(ZL) − Y of a block (rows layout, as ``cost_sum_rows_of``)."""
+    if head is None:
+        _sigmoid_delta_rows(ZL, Y, r0, dZL)
+    else:
+        _output_delta_rows_any(head, ZL, Y, r0, dZL)
+
+
+@jit_inline
+def _cost_sum_sigmoid(ZL, Y):
+    n, m = ZL.shape
+    s = 0.0
+    for i in range(n):
+        for j in range(m):
+            z = float(ZL[i, j])
+            s += max(z, 0.0) - z * Y[i, j] + math.log1p(math.exp(-abs(z)))
+    return s
+
+
+@jit_inline
+def _outputs_sigmoid(ZL, AL):
+    n, m = ZL.shape
+    for i in range(n):
+        for j in range(m):
+            AL[i, j] = stable_sigmoid(ZL[i, j])
+
+
+@jit_inline
+def _cost_sum_rows_sigmoid(ZL, Y, r0):
+    rows, n = ZL.shape
+    s = 0.0
+    for r in range(rows):
+        for i in range(n):
+            z = float(ZL[r, i])
+            s += max(z, 0.0) - z * Y[i, r0 + r] + math.log1p(vecmath.exp_nonpositive(-abs(z)))
+    return s
+
+
+@jit_inline
+def _sigmoid_delta_rows(ZL, Y, r0, dZL):
+    rows, n = ZL.shape
+    for i in range(n):  # examples innermost: with n_L = 1 (unit stride) LLVM vectorises it
+        for r in range(rows):
+            dZL[r, i] = vecmath.sigmoid(ZL[r, i]) - Y[i, r0 + r]
 
 
 @jit_inline
@@ -35,9 +148,13 @@ def _softmax_column_stats(ZL, j):
 
 
 @jit_inline
-def cost_sum(head, ZL, Y):
-    """Σ over the m examples of each example's cost, from the logits ZL (n_L, m) (float64)."""
+def _cost_sum_any(head, ZL, Y):
     n, m = ZL.shape
+    if Y.shape[0] > n:  # weighted: Y's last row holds the examples' weights
+        s = 0.0
+        for j in range(m):
+            s += float(Y[n, j]) * _example_cost(head, ZL, Y, j)
+        return s
     s = 0.0
     if head == SOFTMAX:
         for j in range(m):
@@ -58,8 +175,27 @@ def cost_sum(head, ZL, Y):
 
 
 @jit_inline
-def outputs(head, ZL, AL):
-    """AL = h(ZL) (n_L, m): the predictions."""
+def _example_cost(head, ZL, Y, j):
+    """The cost of example j (column j of ZL (n_L, m)), float64."""
+    n = ZL.shape[0]
+    s = 0.0
+    if head == SOFTMAX:
+        mx, lse = _softmax_column_stats(ZL, j)
+        for i in range(n):
+            s += Y[i, j] * (mx + lse - float(ZL[i, j]))
+    elif head == IDENTITY:
+        for i in range(n):
+            d = float(ZL[i, j]) - float(Y[i, j])
+            s += 0.5 * d * d
+    else:
+        for i in range(n):
+            z = float(ZL[i, j])
+            s += max(z, 0.0) - z * Y[i, j] + math.log1p(math.exp(-abs(z)))
+    return s
+
+
+@jit_inline
+def _outputs_any(head, ZL, AL):
     n, m = ZL.shape
     if head == SOFTMAX:
         for j in range(m):
@@ -77,18 +213,7 @@ def outputs(head, ZL, AL):
 
 
 @jit_inline
-def output_delta(head, ZL, Y, AL, dZL):
-    """AL = h(ZL) and dZ_L = AL − Y. dZL may be ZL itself."""
-    outputs(head, ZL, AL)
-    n, m = ZL.shape
-    for i in range(n):
-        for j in range(m):
-            dZL[i, j] = AL[i, j] - Y[i, j]
-
-
-@jit_inline
-def cost_sum_rows(head, ZL, Y, r0):
-    """``cost_sum`` of a block: ZL (rows, n_L) holds examples r0 … r0 + rows − 1 of Y (n_L, m)."""
+def _cost_sum_rows(head, ZL, Y, r0):
     rows, n = ZL.shape
     s = 0.0
     if head == SOFTMAX:
@@ -117,8 +242,7 @@ def cost_sum_rows(head, ZL, Y, r0):
 
 
 @jit_inline
-def output_delta_rows(head, ZL, Y, r0, dZL):
-    """dZ_L = h(ZL) − Y of a block (rows layout, as ``cost_sum_rows``)."""
+def _output_delta_rows_any(head, ZL, Y, r0, dZL):
     rows, n = ZL.shape
     if head == SOFTMAX:
         for r in range(rows):
@@ -139,3 +263,8 @@ def output_delta_rows(head, ZL, Y, r0, dZL):
         for i in range(n):  # examples innermost: with n_L = 1 (unit stride) LLVM vectorises it
             for r in range(rows):
                 dZL[r, i] = vecmath.sigmoid(ZL[r, i]) - Y[i, r0 + r]
+    if Y.shape[0] > n:  # weighted
+        for r in range(rows):
+            w = Y[n, r0 + r]
+            for i in range(n):
+                dZL[r, i] *= w

@@ -19,7 +19,9 @@ from ._options import jit, jit_inline
 from .activations import IDENTITY, activation_backward_db
 from . import dropout as _dropout
 from .dense import forward_layer_in_place, layer_dA_prev, layer_dW, layer_dW_update, output_db
-from .heads import SIGMOID as SIGMOID_HEAD, cost_sum, output_delta, outputs
+from .heads import cost_sum, output_delta, outputs
+
+SIGMOID_HEAD = None  # the kernels' argument for the sigmoid head (heads.kernel_head)
 from .minibatch import batch_Y, batch_X, permutation, shuffle_into
 from .optim import GD, LAMBD, LEARNING_RATE, STEP, update_all
 
@@ -295,3 +297,25 @@ def predict_of(theta, dims, X, activation, head, acts, AL, sigmoidal):
     """AL = h(Z_L), the head's outputs."""
     forward(theta, dims, X, activation, acts, sigmoidal)
     outputs(head, logits(acts, dims, X.shape[1]), AL)
+
+
+@jit
+def cost_and_grad(theta, dims, X, Y, activation, head, lambd, acts, AL, D0, D1, grad, sigmoidal):
+    """The full-batch objective of (X, Y) at theta and its gradient into grad, one compiled
+    call: the head's mean cost plus λ/(2m)·Σ‖W‖², dW += (λ/m)·W (an L-BFGS step's loss and
+    jacobian; Y may carry the weights row of ``heads``)."""
+    m = X.shape[1]
+    forward_split(theta, dims, X, activation, acts, False, sigmoidal, None, 0)
+    c = cost_sum(head, logits(acts, dims, m), Y) / m
+    backward_split(theta, dims, X, Y, activation, head, acts, AL, D0, D1, grad, False, None, 0)
+    if lambd != 0.0:
+        c += lambd / (2.0 * m) * squared_norm_W(theta, dims)
+        l2 = lambd / m
+        off = 0
+        for l in range(1, dims.size):
+            n = dims[l]
+            k = dims[l - 1]
+            for p in range(off, off + n * k):
+                grad[p] += l2 * theta[p]
+            off += n * k + n
+    return c

@@ -19,7 +19,10 @@ from ._options import jit_inline
 GD = 0
 MOMENTUM = 1  # the course's form: v = β·v + (1 − β)·g, θ −= α·v
 ADAM = 2      # the course's and PyTorch's: bias-corrected v̂, ŝ; θ −= α·v̂/(√ŝ + ε)
-OPTIMIZERS = {"gd": GD, "momentum": MOMENTUM, "adam": ADAM}
+SGD_MOMENTUM = 3  # scikit-learn's sgd: v = μ·v − α·g, θ += v (μ in the BETA slot)
+NESTEROV = 4      # scikit-learn's Nesterov: v = μ·v − α·g, θ += μ·v − α·g
+OPTIMIZERS = {"gd": GD, "momentum": MOMENTUM, "adam": ADAM, "sgd_momentum": SGD_MOMENTUM,
+              "nesterov": NESTEROV}
 
 # slots of the hyper array
 LEARNING_RATE = 0
@@ -46,7 +49,7 @@ def make_hyper(learning_rate, beta=0.9, beta1=0.9, beta2=0.999, epsilon=1e-8, st
 
 def state_rows(optimizer):
     """Rows of optimizer state in theta's layout: none, v, or v and s."""
-    return (0, 1, 2)[optimizer]
+    return (0, 1, 2, 1, 1)[optimizer]
 
 
 @jit_inline
@@ -75,6 +78,14 @@ def epilogue(opt, hyper, l2, theta, grad, state, p0, p1):
             v[p] = beta1 * v[p] + (1.0 - beta1) * g
             s[p] = beta2 * s[p] + (1.0 - beta2) * (g * g)
             theta[p] -= lr * (v[p] / c1) / (math.sqrt(s[p] / c2) + eps)
+    elif opt == SGD_MOMENTUM or opt == NESTEROV:
+        mu = hyper[BETA]
+        v = state[0]
+        nesterov = opt == NESTEROV
+        for p in range(p0, p1):
+            g = grad[p] + l2 * theta[p]
+            v[p] = mu * v[p] - lr * g
+            theta[p] += (mu * v[p] - lr * g) if nesterov else v[p]
     else:
         for p in range(p0, p1):
             theta[p] -= lr * (grad[p] + l2 * theta[p])

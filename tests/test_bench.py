@@ -307,10 +307,13 @@ def test_minibatch_adam_configurations_are_registered():
 
 def test_minibatch_configurations_quick_with_numpy_and_fastbackprop():
     from fastbackprop.configs import flops_per_iteration
-    report, text = quick(["numpy", "fastbackprop"], configs="f,g,h")
+    # g and h: f runs the same trainer on larger shapes (CI's bench_quick step runs all three
+    # through the command line)
+    report, text = quick(["numpy", "fastbackprop"], configs="g,h")
     assert report["ok"], report["disagreements"] + report["errors"]
     assert report["protocol"]["minibatch_tolerance"] == bench.TOLERANCE_MINIBATCH
-    for entry, (name, (dims, m, batch, head, _)) in zip(report["results"], MINIBATCH.items()):
+    for entry, (name, (dims, m, batch, head, _)) in zip(
+            report["results"], [(k, v) for k, v in MINIBATCH.items() if k != "f"]):
         quick_m = bench.QUICK["max_m"]
         steps = -(-quick_m // batch)
         assert (entry["config"], entry["dtype"], entry["unit"], entry["m"], entry["output"],
@@ -339,14 +342,13 @@ def test_minibatch_configurations_quick_with_numpy_and_fastbackprop():
         numpy_step = bench._ms(entry["systems"]["numpy"]["ms_per_step"])
         row = f"| {name} {entry['title']} f32 (m=256) |"
         assert f"{row} {numpy_step} |" in text or f"{row} **{numpy_step}** |" in text  # fastest
-    for row in ("f MNIST-shaped softmax f32 (m=256)", "g tabular regression f32 (m=256)",
-                "h digits-shaped softmax f32 (m=256)"):
+    for row in ("g tabular regression f32 (m=256)", "h digits-shaped softmax f32 (m=256)"):
         assert f"| {row} | NumPy |" in text and f"| {row} | fastbackprop |" in text
     assert "Milliseconds per minibatch step" in text and "ms / iteration or step" in text
-    assert "f MNIST-shaped softmax 784-256-128-10, m = 256, relu, softmax head, Adam in " \
-           "batches of 128 (2 steps per epoch)" in text
+    assert "h digits-shaped softmax 64-100-10, m = 256, relu, softmax head, Adam in " \
+           "batches of 200 (2 steps per epoch)" in text
     assert "g tabular regression 8-64-64-1, m = 256, relu, identity head" in text
-    assert "(norm) | yes |" in text and "Minibatch configurations (f, g, h): Adam" in text
+    assert "(norm) | yes |" in text and "Minibatch configurations (g, h): Adam" in text
     # a full-batch configuration beside them: both units, each row in its own
     report, text = quick(["numpy", "fastbackprop"], configs="a,h")
     assert report["ok"] and [e["unit"] for e in report["results"]] == ["iteration", "step"]
@@ -391,19 +393,6 @@ def test_relative_norm_deviation():
         float("inf")
     assert bench.relative_norm_deviation({"W1": ref["W1"][:5], "b1": ref["b1"]}, ref) == \
         float("inf")
-
-
-def test_minibatch_quick_run_in_subprocesses(tmp_path):
-    json_path = tmp_path / "bench.json"
-    done = subprocess.run([sys.executable, "-m", "fastbackprop", "bench", "--quick",
-                           "--configs", "h", "--systems", "numpy,fastbackprop",
-                           "--json", str(json_path)],
-                          capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    assert "| h digits-shaped softmax f32 (m=256) |" in done.stdout
-    (entry,) = json.loads(json_path.read_text())["results"]
-    assert entry["unit"] == "step" and entry["batch_size"] == 200
-    assert all(r["agrees"] and r["check"] == "norm_rel" for r in entry["systems"].values())
 
 
 def test_jax_needs_optax_for_minibatches(monkeypatch):

@@ -92,8 +92,8 @@ def test_console_script_and_module_run():
 
 
 # -- the engine's options: heads, optimizers, L2, dropout (issue 20) ---------------------------
-# One shape for all of them (the spiral's [2, 100, 3], float64, few iterations): numba compiles
-# per dtype and flag combination, not per shape.
+# One shape for all of them (the spiral's [2, 100, 3], float64, few iterations) and tanh, as
+# tests/test_engine.py trains: numba compiles per dtype and flag combination, not per shape.
 
 def _train(argv):
     """The CLI's train function on argv: its summary (model, costs, accuracy)."""
@@ -103,13 +103,14 @@ def _train(argv):
 
 def test_train_softmax_on_the_spiral_matches_the_baseline(tmp_path, capsys):
     model_path = tmp_path / "spiral.npz"
-    summary = _train(["--output", "softmax", "--iterations", "40", "--save", str(model_path)])
+    summary = _train(["--output", "softmax", "--activation", "tanh", "--iterations", "200",
+                      "--save", str(model_path)])
     out = capsys.readouterr().out
     assert "the spiral (300 points, 3 classes" in out and "adam, learning rate 0.01" in out
     assert "output='softmax'" in out and "layer_dims=[2, 100, 3]" in out
     accuracy = float(out.split("training accuracy ")[1].split(" %")[0])
     assert accuracy == pytest.approx(100 * summary["accuracy"], abs=0.05)
-    assert summary["accuracy"] > 0.8  # 40 Adam steps already separate most of the arms
+    assert summary["accuracy"] > 0.8  # 200 Adam steps separate most of the arms (tanh)
     assert abs(summary["cost"] - summary["baseline_cost"]) <= 1e-10
     costs = [line.split("final cost ")[1][:8] for line in out.splitlines() if "final cost" in line]
     assert len(costs) == 2 and costs[0] == costs[1]
@@ -135,7 +136,8 @@ def test_train_softmax_on_the_spiral_matches_the_baseline(tmp_path, capsys):
 
 
 def test_train_adam_with_l2_and_dropout_runs_and_matches_the_baseline(capsys):
-    summary = _train(["--output", "softmax", "--optimizer", "adam", "--beta1", "0.8",
+    summary = _train(["--output", "softmax", "--activation", "tanh", "--optimizer", "adam",
+                      "--beta1", "0.8",
                       "--lambd", "0.01", "--keep-prob", "0.8", "--iterations", "20", "--quiet"])
     out = capsys.readouterr().out
     assert "adam, learning rate 0.01, lambd 0.01, keep_prob 0.8" in out
@@ -151,7 +153,8 @@ def test_train_softmax_on_a_file_of_integer_labels(tmp_path, capsys):
     np.savez(data, X=X, Y=Y[0].astype(np.float64))  # (m,) class labels, stored as floats
     # without --layer-dims the last layer would get one unit per class: 3
     assert cli._output_units(Y[0], "softmax") == 3 and cli._output_units(Y, "softmax") == 3
-    summary = _train(["--data", str(data), "--output", "softmax", "--layer-dims", "2,100,3",
+    summary = _train(["--data", str(data), "--output", "softmax", "--activation", "tanh",
+                      "--layer-dims", "2,100,3",
                       "--optimizer", "adam", "--iterations", "10", "--quiet", "--no-baseline"])
     assert summary["model"].layer_dims == [2, 100, 3] and 0 <= summary["accuracy"] <= 1
     assert "NumPy baseline" not in capsys.readouterr().out

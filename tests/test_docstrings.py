@@ -23,6 +23,7 @@ MODULES = [
     "fastbackprop.datasets",
     "fastbackprop.bench",
     "fastbackprop.configs",
+    "fastbackprop.sklearn",
 ]
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 # a private module's public API: only what the package exports from it

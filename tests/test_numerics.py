@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 import pytest
 
-import fastbackprop.model as model_module
+import fastbackprop._trainers as trainers_module  # the trainers call the kernels
 from fastbackprop import Model, baseline
 
 from conftest import ACTIVATIONS, DTYPES, classification_data
@@ -130,8 +130,8 @@ def test_float32_model_converts_input_once_and_stays_float32(given, rng, monkeyp
     elif given == "float32 readonly":
         X = X.astype(np.float32)
         X.flags.writeable = False
-    spy = _Spy(model_module.network)
-    monkeypatch.setattr(model_module, "network", spy)
+    spy = _Spy(trainers_module.network)
+    monkeypatch.setattr(trainers_module, "network", spy)
     model = Model([3, 4, 1], "tanh", dtype="float32", seed=0)
     model.fit(X, Y, learning_rate=0.1, num_iterations=300, record_every=7)
     assert len(spy.calls) > 5  # many compiled chunks …
@@ -153,10 +153,10 @@ def test_float32_model_converts_input_once_and_stays_float32(given, rng, monkeyp
 
 def test_model_format_input_is_passed_without_a_copy(rng, monkeypatch):
     X, Y = classification_data(rng, 3, 40)
-    spy = _Spy(model_module.network)
-    monkeypatch.setattr(model_module, "network", spy)
+    spy = _Spy(trainers_module.network)
+    monkeypatch.setattr(trainers_module, "network", spy)
     Model([3, 4, 1], seed=0).fit(X, Y, num_iterations=20)
-    assert all(X_in is X and Y_in is Y for X_in, Y_in, _ in spy.calls)
+    assert spy.calls and all(X_in is X and Y_in is Y for X_in, Y_in, _ in spy.calls)
 
 
 def test_compiled_signatures_never_mix_dtypes(rng):

@@ -167,7 +167,7 @@ BROKEN = [
      "output must be one of sigmoid, softmax, identity; got 'tanh'"),
     ("softmax of one unit", dict(output=np.array("softmax")), "output='softmax' needs"),
     ("optimizer unknown", dict(optimizer=np.array("sgd")),
-     "optimizer must be one of gd, momentum, adam; got 'sgd'"),
+     "optimizer must be one of gd, momentum, adam, sgd_momentum, nesterov; got 'sgd'"),
     ("optimizer state shape", dict(optimizer=np.array("adam")),
      "optimizer_state must be float64 of shape (2, 47) for adam, got float64 of shape (0, 47)"),
     ("optimizer state NaN", dict(optimizer=np.array("momentum"),

@@ -210,33 +210,49 @@ def _blocked_cases(rng, kind):
 
 
 DROPOUT = make_dropout(17, 0.7)
-HEADS = (heads.SIGMOID, heads.SOFTMAX, heads.IDENTITY)
-SIGMOID_HEAD = heads.SIGMOID
+HEADS = (None, heads.SIGMOID, heads.SOFTMAX, heads.IDENTITY)  # None: the plain sigmoid head
+SIGMOID_HEAD = None
 
 
-def _engine_case(case, opt, rng):
+def _engine_case(case, opt, rng, head=SIGMOID_HEAD):
     """A ``train_steps`` case (theta, dims, X, Y, code, lr, n, acts, AL, D0, D1, grad, split) as
     the engine's trainer takes it, with optimizer ``opt``, L2 and its state."""
     theta, dims, X, Y, code, lr, n, acts, AL, D0, D1, grad, split = case
     state = None if opt == optim.GD else rng.random((2, theta.size))
-    return (theta, dims, X, Y, code, SIGMOID_HEAD, opt, optim.make_hyper(lr, step=2, lambd=0.2),
+    return (theta, dims, X, Y, code, head, opt, optim.make_hyper(lr, step=2, lambd=0.2),
             state, n, acts, AL, D0, D1, grad, split, None)
 
 
-def _head_cases(rng, kind):
-    """Each head on logits (3, 5) (columns) or (5, 3) (rows) against Y by columns."""
+def _dropouts(code):
+    """Dropout variants of a case: none for every activation, the masks too for tanh (each is
+    a signature numba compiles apart)."""
+    return (None, DROPOUT) if code == K.TANH else (None,)
+
+
+def _head_cases(rng, kind, heads_=HEADS):
+    """Each head on logits (3, 5) (columns) or (5, 3) (rows) against Y by columns, unweighted
+    and (but the plain sigmoid head) with a row of example weights under Y."""
     cases = []
-    for head in HEADS:
-        ZL = rng.standard_normal((3, 5)) * 3
-        Y = np.eye(3)[:, rng.integers(0, 3, 5)] if head == heads.SOFTMAX else rng.random((3, 5))
-        rows = np.ascontiguousarray(ZL.T)
-        cases.append({
-            "cost": (head, ZL, Y), "outputs": (head, ZL, np.empty((3, 5))),
-            "delta": (head, ZL, Y, np.empty((3, 5)), np.empty((3, 5))),
-            "cost_rows": (head, rows[1:4], Y, 1),
-            "delta_rows": (head, rows[1:4], Y, 1, np.empty((3, 3))),
-        }[kind])
+    for head in heads_:
+        for weighted in (False, True) if head is not None else (False,):
+            ZL = rng.standard_normal((3, 5)) * 3
+            Y = np.eye(3)[:, rng.integers(0, 3, 5)] if head == heads.SOFTMAX else rng.random((3, 5))
+            if weighted:
+                Y = np.vstack([Y, rng.random((1, 5)) * 2])
+            rows = np.ascontiguousarray(ZL.T)
+            cases.append({
+                "cost": (head, ZL, Y), "outputs": (head, ZL, np.empty((3, 5))),
+                "delta": (head, ZL, Y, np.empty((3, 5)), np.empty((3, 5))),
+                "cost_rows": (head, rows[1:4], Y, 1),
+                "delta_rows": (head, rows[1:4], Y, 1, np.empty((3, 3))),
+                "example": (head, ZL, Y, 2),
+            }[kind])
     return cases
+
+
+def _unheaded(cases):
+    """Cases of a head-specific helper: the head argument dropped."""
+    return [case[1:] for case in cases]
 
 
 def _split(cases):
@@ -341,15 +357,23 @@ CASES = {
     "network.forward": lambda rng: _network_cases(rng, "forward"),
     "network.forward_split": lambda rng: [  # (…, acts, split, sigmoidal, dropout, step)
         case[:5] + (split, case[5], dropout, 3) for case in _network_cases(rng, "forward")
-        for split in (False, True) for dropout in (None, DROPOUT)],
+        for split in (False, True) for dropout in _dropouts(case[3])],
     "network.backward_split": lambda rng: [
         case + (split, dropout, 3) for case in _network_cases(rng, "backward_split")
-        for split in (False, True) for dropout in (None, DROPOUT)],
+        for split in (False, True) for dropout in _dropouts(case[4])],
+    # gradient descent (the fused update) and minibatches for every activation; the epilogue's
+    # optimizers with dropout on tanh, the head a code (test_engine.py's trainers)
     "network.train_steps_split": lambda rng: [
-        case + (_sigmoidal(case[4]), dropout) for case in
-        [_engine_case(case, opt, rng) for case in _split(_network_cases(rng, "train_steps"))
-         for opt in (optim.GD, optim.MOMENTUM, optim.ADAM)] + _minibatch_cases(rng)
-        for dropout in (None, DROPOUT)],
+        case + (_sigmoidal(case[4]), None) for case in
+        [_engine_case(case, optim.GD, rng) for case in _split(_network_cases(rng, "train_steps"))]
+        + _minibatch_cases(rng)] + [
+        _engine_case(case, opt, rng, heads.IDENTITY) + (True, DROPOUT)
+        for case in _split(_network_cases(rng, "train_steps")) if case[4] == K.TANH
+        for opt in (optim.MOMENTUM, optim.ADAM)],
+    "network.cost_and_grad": lambda rng: [
+        case[:5] + (head, lambd) + case[5:] + (_sigmoidal(case[4]),)
+        for case in _network_cases(rng, "backward") for head, lambd in ((None, 0.0),
+                                                                        (heads.IDENTITY, 0.3))],
     "network.squared_norm_W": lambda rng: [(rng.standard_normal(21), np.array([3, 2, 3, 1]))],
     "network.cost_of": lambda rng: [case[:5] + (head,) + case[5:]
                                     for case in _network_cases(rng, "cost") for head in HEADS],
@@ -364,12 +388,12 @@ CASES = {
          case[8].copy(), case[9], l, off, aoff, 1 / 6, dropout, 3)
         for case in _network_cases(rng, "backward")
         for l, off, aoff in ((3, case[0].size, case[5].size), (1, 3 * 5 + 5, 5 * 6))
-        for dropout in (None, DROPOUT)],
+        for dropout in _dropouts(case[4])],
     "network.backward_update_split": lambda rng: [
         case + (split, dropout, 3) for case in
         _network_cases(rng, "backward_update") +
         _network_cases(rng, "backward_update", dims=(3, 9, 8, 1))
-        for split in (False, True) for dropout in (None, DROPOUT)],
+        for split in (False, True) for dropout in _dropouts(case[4])],
     "network.logits": lambda rng: _network_cases(rng, "logits"),
     "network.backward": lambda rng: _network_cases(rng, "backward"),
     "network.train_steps": lambda rng: _network_cases(rng, "train_steps"),
@@ -406,8 +430,18 @@ CASES = {
     "heads.cost_sum": lambda rng: _head_cases(rng, "cost"),
     "heads.outputs": lambda rng: _head_cases(rng, "outputs"),
     "heads.output_delta": lambda rng: _head_cases(rng, "delta"),
-    "heads.cost_sum_rows": lambda rng: _head_cases(rng, "cost_rows"),
+    "heads.cost_sum_rows_of": lambda rng: _head_cases(rng, "cost_rows"),
     "heads.output_delta_rows": lambda rng: _head_cases(rng, "delta_rows"),
+    "heads._cost_sum_sigmoid": lambda rng: _unheaded(_head_cases(rng, "cost", (None,))),
+    "heads._outputs_sigmoid": lambda rng: _unheaded(_head_cases(rng, "outputs", (None,))),
+    "heads._sigmoid_delta_rows": lambda rng: _unheaded(_head_cases(rng, "delta_rows", (None,))),
+    "heads._cost_sum_rows_sigmoid": lambda rng: _unheaded(_head_cases(rng, "cost_rows",
+                                                                      (None,))),
+    "heads._cost_sum_any": lambda rng: _head_cases(rng, "cost", HEADS[1:]),
+    "heads._example_cost": lambda rng: _head_cases(rng, "example", HEADS[1:]),
+    "heads._outputs_any": lambda rng: _head_cases(rng, "outputs", HEADS[1:]),
+    "heads._cost_sum_rows": lambda rng: _head_cases(rng, "cost_rows", HEADS[1:]),
+    "heads._output_delta_rows_any": lambda rng: _head_cases(rng, "delta_rows", HEADS[1:]),
     "optim.epilogue": lambda rng: [
         (opt, optim.make_hyper(0.1, step=3), l2, rng.standard_normal(9), rng.standard_normal(9),
          rng.random((2, 9)), 2, 8) for opt in (optim.GD, optim.MOMENTUM, optim.ADAM)

@@ -33,16 +33,16 @@ for dims, m, dtype, n_threads, b, features in (([30, 40, 24, 1], 2500, "float64"
                                      ([200, 48, 16, 1], 100, "float64", 2, B, {}),
                                      ([200, 48, 16, 1], 300, "float64", None, 64, {}),
                                      ([30, 40, 24, 1], 2500, "float64", None, 1024, {}),
-                                     ([30, 40, 24, 3], 2500, "float64", None, B, E),
-                                     ([200, 48, 16, 3], 100, "float64", None, B, E),
-                                     ([30, 40, 24, 3], 2500, "float64", None, 1024, E)):
+                                     ([30, 40, 24, 3], 2500, "float64", None, B, E)):
     rng = np.random.default_rng(0)
     X = rng.standard_normal((dims[0], m)).astype(dtype)
     options = dict(features)
     Y = (rng.random((1, m)) > 0.5).astype(dtype)
     if options.get("output") == "softmax":
         Y = rng.integers(0, dims[-1], m)
-    model = Model(dims, "relu", output=options.pop("output", "sigmoid"), dtype=dtype, seed=1)
+    # the features with tanh: the trainers test_engine.py compiles (numba compiles per flag)
+    model = Model(dims, "tanh" if options else "relu", output=options.pop("output", "sigmoid"),
+                  dtype=dtype, seed=1)
     model.fit(X, Y, learning_rate=0.05, num_iterations=4, record_every=1, n_threads=n_threads,
               batch_size=b, **options)
     ws = model._trainer.ws  # minibatches: a batch's workspace
@@ -69,7 +69,7 @@ def test_parameters_bitwise_identical_across_numba_and_blas_thread_counts():
     assert min(blocks[:4]) >= 2  # the blocked path, several blocks
     assert blocks[4:8] == [0, 0, 0, 0]  # the serial path (the last: minibatches)
     assert blocks[8] >= 2  # minibatches of 1024 on the blocked path
-    assert blocks[9] >= 2 and blocks[10] == 0 and blocks[11] >= 2  # the features, each path
+    assert blocks[9] >= 2  # the engine's features on the blocked path (its merge, the epilogue)
     for key, result in results.items():
         assert result == first, key
 

@@ -3,6 +3,8 @@
 # index inside any @njit kernel raises IndexError here instead of silently reading or writing
 # the wrong memory. The bounds-checked machine code goes to its own cache folder so it never
 # mixes with the normal on-disk cache (kernels/__pycache__).
+# Every kernel against its .py_func, the trainers included (the property tests' model fits run
+# unchecked in the main suite: compiling them twice would cost CI minutes).
 # Run by .ci/run from the repository root inside its virtual environment; a couple of minutes.
 set -euo pipefail
 export NUMBA_BOUNDSCHECK=1
@@ -29,4 +31,4 @@ else:
 PY
 
 python -m pytest -q -p no:cacheprovider \
-    tests/test_kernels.py tests/test_properties.py
+    tests/test_kernels.py "tests/test_properties.py::test_kernel_matches_its_python_function"

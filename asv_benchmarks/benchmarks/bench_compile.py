@@ -23,7 +23,7 @@ PLANAR = """
 from fastbackprop import Model
 from fastbackprop.configs import CONFIGS
 X, Y = CONFIGS["a"].data("{dtype}")
-Model([2, 4, 1], "tanh", "{dtype}", seed=0).fit(X, Y, 1.2, 1, progress=False)
+Model([2, 4, 1], "tanh", dtype="{dtype}", seed=0).fit(X, Y, 1.2, 1, progress=False)
 """
 
 SYNTHETIC = """
@@ -32,7 +32,7 @@ from fastbackprop import Model
 dims = {dims}
 X = np.random.default_rng(0).standard_normal((dims[0], {m})).astype("{{dtype}}")
 Y = (X[:1] > 0).astype("{{dtype}}")
-Model(dims, "relu", "{{dtype}}", seed=0).fit(X, Y, 0.01, 1, batch_size={batch_size},
+Model(dims, "relu", dtype="{{dtype}}", seed=0).fit(X, Y, 0.01, 1, batch_size={batch_size},
                                             progress=False)
 """
 
