@@ -718,9 +718,7 @@ class Model:
         with self._lock:
             code = CODES[self.hidden_activation]
             network.forward(self._theta, self._dims, X, code, ws.acts, sigmoidal_flag(code))
-        n_L = self.layer_dims[-1]
-        end = sum(self.layer_dims[1:]) * m
-        return ws.acts[end - n_L * m:end].reshape(n_L, m).copy()
+        return network.logits(ws.acts, self._dims, m).copy()  # the kernels' own view of Z_L
 
     def _outputs(self, X):
         """h(Z_L) of the output head, (n_L, m)."""
