@@ -471,7 +471,14 @@ class Model:
         >>> [iteration for iteration, cost in model.costs][-2:]
         [1000, 1250]
         """
-        X, Y = self._inputs(X, Y)
+        dask = None  # fastbackprop._dask, imported (with dask) only for a dask array
+        if _dask_array(X):
+            from . import _dask as dask
+            dask.refuse(keep_prob, validation_data, early_stopping, schedule, path)
+            X, Y, dask_weighted = dask.inputs(self, X, Y, sample_weight)
+            sample_weight = None  # Y's last row now, if they weigh anything
+        else:
+            X, Y = self._inputs(X, Y)
         n_threads = _threads.check(n_threads)
         learning_rate = _validate.learning_rate(learning_rate)
         num_iterations = _validate.count(num_iterations, "num_iterations")
@@ -517,7 +524,11 @@ class Model:
         time_interval = _validate.count(time_interval, "time_interval", minimum=1)
         plan = _plan.plan(self.layer_dims, m, batch_size, self.dtype.name,
                           self.hidden_activation, self.output, optimizer, keep_prob, path,
-                          weights is not None)
+                          weights is not None or (dask is not None and dask_weighted))
+        trainer = None
+        if dask is not None:  # data-parallel: the chunks persisted and checked on the cluster
+            plan = plan._replace(path="dask", threads=False)
+            trainer = dask.Trainer(plan, X, Y, batch_size, shuffle)
         with self._lock:
             start = (self._theta.copy(), self.iterations, len(self.costs), self._optimizer,
                      self._state.copy(), self._steps,
@@ -531,11 +542,11 @@ class Model:
                 self._reset_optimizer(optimizer, self._steps)
             hyper = optim.make_hyper(learning_rate, beta, beta1, beta2, epsilon, self._steps,
                                      lambd)
-            finite = [True]  # False once the cost is NaN/inf (set by _train)
+            finite = [True]  # False once the cost is NaN/inf or a step failed (set by _train)
             try:
                 self.stopped_early = False
                 self._train(plan, X, Y, hyper, num_iterations, record_every, print_cost,
-                            progress, finite, n_threads, seed, shuffle, epochs)
+                            progress, finite, n_threads, seed, shuffle, epochs, trainer)
                 if epochs is not None:
                     epochs.finish(self)
                     self.stopped_early = epochs.stopped_early
@@ -579,17 +590,23 @@ class Model:
         return _epochs.Validation(self, X_val, Y_val, weights)
 
     def _train(self, plan, X, Y, hyper, num_iterations, record_every, print_cost, progress,
-               finite, n_threads, seed, shuffle, epochs=None):
-        """The compiled loop. Stops early with finite[0] = False if the cost is NaN/inf.
-        With ``epochs`` (``_epochs.Epochs``) it runs one epoch per call and lets it decide
-        between epochs (records, stopping, the next rate)."""
-        if self._trainer is None or self._trainer.plan != plan:
-            self._trainer = _trainers.make(plan)
-        trainer = self._trainer
+               finite, n_threads, seed, shuffle, epochs=None, trainer=None):
+        """The compiled loop. Stops early with finite[0] = False if the cost is NaN/inf, or
+        a step failed (a dask fit's cluster). With ``epochs`` (``_epochs.Epochs``) it runs one
+        epoch per call and lets it decide between epochs (records, stopping, the next rate).
+        ``trainer``: one made for this fit (``_dask.Trainer``), else the plan's."""
+        if trainer is None:
+            if self._trainer is None or self._trainer.plan != plan:
+                self._trainer = _trainers.make(plan)
+            trainer = self._trainer
         trainer.bind(self._theta, X, Y, hyper, self._state, seed, shuffle)
 
         def steps(n):
-            cost = trainer.steps(n, self.iterations)
+            try:
+                cost = trainer.steps(n, self.iterations)
+            except Exception:  # a failed step: fit() restores the model as it was
+                finite[0] = False
+                raise
             self._steps = int(hyper[optim.STEP])
             return cost
         # numba's threads and the BLAS's matter only where the trainer runs parallel parts or
@@ -1075,6 +1092,12 @@ class Model:
         self._lock = threading.RLock()
         if "_optimizer" not in state:  # pickled before the optimizers
             self._reset_optimizer("gd")
+
+
+def _dask_array(value):
+    """Whether value is a dask array (dask is imported: a program without it holds none)."""
+    array = sys.modules.get("dask.array")
+    return array is not None and isinstance(value, array.Array)
 
 
 def _sample_weights(value, m, name):

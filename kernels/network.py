@@ -319,3 +319,35 @@ def cost_and_grad(theta, dims, X, Y, activation, head, lambd, acts, AL, D0, D1, 
                 grad[p] += l2 * theta[p]
             off += n * k + n
     return c
+
+
+@jit
+def cost_and_grad_sums(theta, dims, X, Y, activation, head, acts, AL, D0, D1, grad, sigmoidal):
+    """``cost_and_grad`` unnormalised, for a chunk of a data-parallel step
+    (``fastbackprop._dask``): returns Σ over the chunk's examples of each example's cost (no L2
+    penalty) and writes the gradient of that sum into grad (no 1/m, no L2), so the chunks' sums
+    add up to the sums of the whole batch and the trainer divides once by its m."""
+    forward_split(theta, dims, X, activation, acts, False, sigmoidal, None, 0)
+    c = cost_sum(head, logits(acts, dims, X.shape[1]), Y)
+    _, off, aoff, cur, other = _walk_start(theta, dims, X, D0, D1)
+    for l in range(dims.size - 1, 0, -1):
+        W, b, dW, db, A_prev, dZ, dA_prev, off, aoff = _layer_delta(
+            theta, dims, X, Y, activation, head, acts, AL, cur, other, grad, l, off, aoff, 1.0,
+            None, 0)
+        layer_dW(dZ, A_prev, 1.0, dW, False)
+        if l > 1:
+            layer_dA_prev(W, dZ, dA_prev, False)
+        cur, other = other, cur
+    return c
+
+
+@jit
+def step_from_sums(opt, hyper, dims, m, theta, grad, state):
+    """The optimizer epilogue of one step from a batch's gradient *sum* (``cost_and_grad_sums``
+    added over the chunks): grad is scaled by 1/m in place, the step count advanced (Adam's t)
+    and ``optim.update_all`` run over every layer (L2 as λ/m on the W ranges)."""
+    inv_m = 1.0 / m
+    for p in range(grad.size):
+        grad[p] *= inv_m
+    hyper[STEP] += 1.0
+    update_all(opt, hyper, dims, inv_m, theta, grad, state)

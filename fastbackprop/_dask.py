@@ -1,0 +1,292 @@
+"""The data-parallel trainer: ``Model.fit`` on dask arrays chunked along the examples.
+
+X (n_x, m) and Y are dask arrays whose chunks split the columns (the examples). ``inputs``
+checks them lazily (each chunk through ``_validate`` on the worker that holds it) and
+``Trainer`` persists them where they are computed, never on the client. Each step then:
+
+1. sends theta (one small array) into the step's graph;
+2. each chunk's task runs ``kernels.network.cost_and_grad_sums`` on the chunk it holds: the
+   *unnormalised* cost sum and gradient sum of its examples;
+3. a pairwise tree adds the chunks' results in chunk order ((0+1)+(2+3))+…, never in the order
+   they arrive, so the sums (and the parameters) have the same bits on 1, 2 or 100 workers;
+4. the client gets one gradient back and runs the optimizer epilogue
+   (``network.step_from_sums``: 1/m, L2, GD / momentum / Adam, every head) on theta.
+
+Full-batch steps take every chunk; ``batch_size`` a whole number of chunks, in chunk order.
+A lost worker costs time, not the fit: dask recomputes its chunks from their graph, and the
+arithmetic does not depend on where a chunk runs. See docs/dask.md for the cost model.
+
+dask is imported here only, and this module only when ``Model.fit`` meets a dask array.
+"""
+import statistics
+import sys
+import threading
+import time
+import warnings
+
+import numpy as np
+
+import dask
+import dask.array as da
+
+from . import _validate
+from .kernels import n_parameters, network
+from .kernels.optim import LAMBD
+from .kernels.network import make_workspace
+
+# A fit whose step takes this many times its slowest chunk's compute is dominated by overhead
+OVERHEAD_RATIO = 2.0
+_WARN_AFTER = 4  # steps measured before judging (the first pays for the workers' compile)
+_warned = False  # the overhead warning is given once per process
+_local = threading.local()  # each worker thread's workspaces, by (layer_dims, m, dtype)
+
+
+def refuse(keep_prob, validation_data, early_stopping, schedule, path):
+    """ValueError for the options a dask fit does not take (yet)."""
+    unsupported = [name for name, used in (
+        ("keep_prob < 1 (dropout)", keep_prob != 1.0),
+        ("validation_data", validation_data is not None),
+        ("early_stopping", bool(early_stopping)),
+        (f"schedule={schedule!r}", schedule != "constant"),
+        ("path", path is not None)) if used]
+    if unsupported:
+        raise ValueError(f"a fit on dask arrays does not take {', '.join(unsupported)}: "
+                         f"fit on NumPy arrays for these (docs/dask.md)")
+
+
+def inputs(model, X, Y, sample_weight):
+    """X and Y (and the weights, as Y's last row: ``kernels.heads``) as lazy dask arrays of the
+    model's dtype, one chunk of all rows per chunk of examples; each chunk is checked by
+    ``_validate`` when it is computed. Returns (X, Y, weighted)."""
+    n_x, n_out, dtype = model.layer_dims[0], model.layer_dims[-1], model.dtype
+    if not isinstance(X, da.Array):
+        raise TypeError("a fit on dask arrays needs X as a dask array (Y and sample_weight may "
+                        f"be NumPy arrays), got X of type {type(X).__name__}")
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D (features, examples) = ({n_x}, m), got shape {X.shape}")
+    if X.dtype.kind not in "fiub":
+        raise TypeError(f"X must hold real numbers (float, int or bool), got dtype {X.dtype}")
+    if any(np.isnan(c) for c in X.chunks[1]):
+        raise ValueError("X's chunk sizes along the examples are unknown: call "
+                         "X.compute_chunk_sizes() first")
+    if X.shape[0] != n_x:
+        raise ValueError(f"X has {X.shape[0]} features (rows), but the model is "
+                         f"{model.layer_dims}: expected {n_x}")
+    if X.shape[1] == 0:
+        raise ValueError(f"X has no examples (m = 0): shape {X.shape}")
+    columns = X.chunks[1]
+    m = X.shape[1]
+    X = X.rechunk({0: -1}).map_blocks(_features, n_x, dtype, dtype=dtype)
+
+    if isinstance(Y, da.Array):
+        if Y.ndim == 1:
+            Y = Y[None, :]
+        if Y.ndim != 2 or Y.shape[1] != m:
+            raise ValueError(f"Y must have {m} columns to match X, got shape {Y.shape}")
+        Y = Y.rechunk({0: -1, 1: columns}).map_blocks(
+            _targets, dtype, model.output, n_out, dtype=dtype, chunks=((n_out,), columns))
+    else:
+        Y = _validate.targets(Y, m, dtype, model.output, n_out)
+        Y = da.from_array(Y, chunks=((Y.shape[0],), columns))
+    weighted = False
+    if sample_weight is not None:
+        w = _weights(sample_weight, m, columns)
+        if w is not None:
+            Y = da.concatenate([Y, w.astype(dtype)[None, :]], axis=0).rechunk({0: -1})
+            weighted = True
+    return X, Y, weighted
+
+
+def _features(chunk, n_x, dtype):
+    return np.ascontiguousarray(_validate.features(chunk, n_x, dtype))
+
+
+def _targets(chunk, dtype, output, n_out):
+    return np.ascontiguousarray(_validate.targets(chunk, chunk.shape[1], dtype, output, n_out))
+
+
+def _weights(sample_weight, m, columns):
+    """``model._sample_weights`` for NumPy or dask weights: finite, >= 0, not all 0, scaled to
+    mean 1; None when they are all equal (the unweighted fit)."""
+    from .model import _sample_weights
+    if not isinstance(sample_weight, da.Array):
+        w = _sample_weights(sample_weight, m, "sample_weight")
+        return None if w is None else da.from_array(w, chunks=(columns,))
+    w = sample_weight
+    if w.ndim != 1 or w.shape[0] != m:
+        raise ValueError(f"sample_weight must have shape ({m},), one weight per example, got "
+                         f"{w.shape}")
+    w = w.astype(np.float64).rechunk((columns,))
+    total, low, high, finite = dask.compute(w.sum(), w.min(), w.max(), da.isfinite(w).all())
+    if not finite:
+        raise ValueError("sample_weight contains NaN or inf")
+    if low < 0 or total <= 0:
+        raise ValueError("sample_weight must be >= 0 and not all zero")
+    if low == high:
+        return None
+    return w * (m / total)
+
+
+def batches(columns, batch_size, shuffle):
+    """The steps of an epoch as (first chunk, end chunk, examples): one of all the chunks for
+    full batches, else consecutive runs of chunks holding ``batch_size`` examples each (the
+    last one the rest), which the chunk boundaries must allow."""
+    m = sum(columns)
+    if batch_size is None:
+        return [(0, len(columns), m)]
+    if shuffle:
+        raise ValueError("a fit on dask arrays takes its minibatches in chunk order: pass "
+                         "shuffle=False (or rechunk and shuffle the examples yourself)")
+    edges = np.concatenate([[0], np.cumsum(columns)])
+    steps = []
+    for start in range(0, m, batch_size):
+        end = min(start + batch_size, m)
+        first, last = np.searchsorted(edges, [start, end])
+        if edges[first] != start or edges[last] != end:
+            raise ValueError(f"batch_size must be a whole number of X's chunks, taken in order: "
+                             f"the chunks along the examples are {tuple(columns)}, and "
+                             f"batch_size={batch_size} cuts one (examples {start} to {end}); "
+                             f"rechunk X (and Y) to a divisor of it, or choose a sum of "
+                             f"consecutive chunks")
+        steps.append((int(first), int(last), end - start))
+    return steps
+
+
+class Trainer:
+    """The trainer of a dask fit (the ``_trainers`` protocol: ``bind``, ``steps``,
+    ``first_chunk``). Made before the model changes: it persists X and Y on the cluster (the
+    active ``distributed.Client``, else dask's default scheduler) and checks every chunk, so
+    bad data is refused first."""
+
+    def __init__(self, plan, X, Y, batch_size, shuffle):
+        self.plan = plan
+        self.dims = np.array(plan.layer_dims, np.int64)
+        self.first_chunk = 1
+        self.steps_of_epoch = batches(X.chunks[1], batch_size, shuffle)
+        self.client = _client()
+        X, Y = dask.persist(X, Y)
+        self._X, self._Y = X, Y  # keeps the persisted chunks alive for the fit
+        self.chunks = list(zip(X.to_delayed().ravel(), Y.to_delayed().ravel()))
+        sizes = self._compute([dask.delayed(_columns, pure=True)(x, y) for x, y in self.chunks])
+        assert list(sizes) == list(X.chunks[1]), (sizes, X.chunks[1])
+        self.times = []  # (step seconds, slowest chunk's seconds) of this fit's steps
+
+    def bind(self, theta, X, Y, hyper, state, seed, shuffle):
+        self.theta, self.hyper, self.state = theta, hyper, state
+
+    def _compute(self, graph):
+        if self.client is not None:
+            return dask.compute(graph)[0]
+        # dask's threads in this process: the BLAS pinned to one thread, as on a dask worker,
+        # so the chunks' bits are those of a cluster
+        from threadpoolctl import threadpool_limits
+        with threadpool_limits(1):
+            return dask.compute(graph)[0]
+
+    def _step(self, first, last, m):
+        """One step on chunks [first, last) holding m examples; returns its cost (before the
+        update)."""
+        p = self.plan
+        start = time.perf_counter()
+        theta = dask.delayed(self.theta.copy(), pure=False)
+        part = dask.delayed(_chunk_sums, pure=False)
+        level = [part(theta, x, y, p.layer_dims, p.activation, p.head, p.sigmoidal)
+                 for x, y in self.chunks[first:last]]
+        add = dask.delayed(_add, pure=False)
+        while len(level) > 1:  # pairwise, in chunk order
+            level = [add(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)] \
+                + level[len(level) - len(level) % 2:]
+        cost_sum, grad, slowest = self._compute(level[0])
+        lambd = self.hyper[LAMBD]
+        cost = cost_sum / m
+        if lambd != 0.0:
+            cost += lambd / (2.0 * m) * _squared_norm_W(self.theta, self.plan.layer_dims)
+        network.step_from_sums(p.optimizer, self.hyper, self.dims, m, self.theta,
+                               np.array(grad, self.theta.dtype), self.state)  # a writable copy
+        self.times.append((time.perf_counter() - start, slowest))
+        return cost
+
+    def steps(self, n, first_epoch):
+        cost = np.nan
+        m = sum(b[2] for b in self.steps_of_epoch)
+        for epoch in range(n):
+            total = 0.0
+            for first, last, mb in self.steps_of_epoch:
+                c = self._step(first, last, mb)
+                total = c if mb == m else total + c * mb
+            if epoch == 0:
+                cost = total if len(self.steps_of_epoch) == 1 else total / m
+            self._judge_overhead()
+        return cost
+
+    def _judge_overhead(self):
+        global _warned
+        if _warned or len(self.times) < _WARN_AFTER + 1:
+            return
+        recent = self.times[1:_WARN_AFTER + 1]  # the first step pays for compiling
+        step = statistics.median(t for t, _ in recent)
+        chunk = statistics.median(s for _, s in recent)
+        ratio = step / max(chunk, 1e-9)
+        if ratio > OVERHEAD_RATIO:
+            _warned = True
+            warnings.warn(
+                f"this dask fit is dominated by overhead: a step takes {step * 1e3:.1f} ms, "
+                f"{ratio:.1f}x its slowest chunk's compute ({chunk * 1e3:.2f} ms); the rest is "
+                f"the scheduler's round trip and the transfers. A local fit (NumPy arrays) is "
+                f"faster at this size (break-even: docs/dask.md)", UserWarning,
+                stacklevel=6)  # the caller of Model.fit (fit, _train, steps, Trainer.steps)
+
+
+def _client():
+    """The distributed.Client dask.compute will use here, or None (dask's local schedulers:
+    no client, or ``dask.config.set(scheduler=...)`` chose one)."""
+    if "distributed" not in sys.modules:
+        return None
+    from dask.base import get_scheduler
+    from distributed import Client
+    client = getattr(get_scheduler(), "__self__", None)
+    return client if isinstance(client, Client) else None
+
+
+def _columns(x, y):
+    return x.shape[1]
+
+
+def _workspace(layer_dims, m, dtype):
+    """This thread's workspace for chunks of m examples (kept: every step reuses it)."""
+    cache = getattr(_local, "workspaces", None)
+    if cache is None:
+        cache = _local.workspaces = {}
+    key = (layer_dims, m, np.dtype(dtype).name)
+    if key not in cache:
+        if len(cache) >= 4:  # a few chunk sizes per worker thread, not every one ever seen
+            cache.pop(next(iter(cache)))
+        cache[key] = make_workspace(layer_dims, m, dtype)
+    return cache[key]
+
+
+def _chunk_sums(theta, X, Y, layer_dims, activation, head, sigmoidal):
+    """On a worker: (Σ cost, Σ gradient, seconds) of one chunk's examples."""
+    start = time.perf_counter()
+    # arrays that came over the network may be read-only: numba would compile a kernel apart
+    theta, X, Y = (a if a.flags.writeable else a.copy() for a in (theta, X, Y))
+    ws = _workspace(layer_dims, X.shape[1], theta.dtype)
+    grad = np.empty(n_parameters(layer_dims), theta.dtype)
+    cost = network.cost_and_grad_sums(theta, np.array(layer_dims, np.int64), X, Y, activation,
+                                      head, ws.acts, ws.AL, ws.D0, ws.D1, grad, sigmoidal)
+    return float(cost), grad, time.perf_counter() - start
+
+
+def _add(a, b):
+    return a[0] + b[0], a[1] + b[1], max(a[2], b[2])
+
+
+def _squared_norm_W(theta, layer_dims):
+    """Σ‖W‖² in float64 in theta's order, as the local trainer's penalty."""
+    total = 0.0
+    off = 0
+    for k, n in zip(layer_dims[:-1], layer_dims[1:]):
+        W = theta[off:off + n * k].astype(np.float64)
+        total += float(np.dot(W, W))
+        off += n * k + n
+    return total

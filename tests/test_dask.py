@@ -1,0 +1,252 @@
+"""Data-parallel fits on dask arrays (fastbackprop/_dask.py, docs/dask.md).
+
+The cheap checks run on dask's default scheduler in this process; the rest on one module-wide
+LocalCluster of two worker processes (one thread each), as CI runs them. Every fit is tiny and
+float64 with tanh, so the workers load the chunk kernel this process compiled (the on-disk cache)
+instead of compiling their own.
+"""
+import os
+import signal
+import time
+import tracemalloc
+import warnings
+
+import numpy as np
+import pytest
+
+dask = pytest.importorskip("dask", reason="the dask tests need dask[array] "
+                                         "(pip install 'fastbackprop[dask]')")
+da = pytest.importorskip("dask.array", reason="the dask tests need dask[array] "
+                                              "(pip install 'fastbackprop[dask]')")
+distributed = pytest.importorskip("distributed", reason="the dask tests need distributed "
+                                                        "(pip install 'fastbackprop[dask]')")
+
+from fastbackprop import Model, _dask  # noqa: E402
+
+DIMS = [4, 8, 1]
+FIT = dict(learning_rate=0.5, num_iterations=6, record_every=1, optimizer="adam", lambd=0.2)
+
+
+def _data(m=1200, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((DIMS[0], m))
+    Y = (rng.random((1, m)) > 0.5).astype(np.float64)
+    return X, Y
+
+
+def _close(actual, expected):
+    scale = np.abs(expected).max()
+    np.testing.assert_allclose(actual, expected, rtol=1e-10, atol=1e-10 * scale)
+
+
+@pytest.fixture(autouse=True)
+def _quiet_overhead():
+    """Tiny fits are all overhead: the warning has its own test."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "this dask fit is dominated", UserWarning)
+        yield
+
+
+# -- dask's default scheduler, in this process --------------------------------------------------
+
+def test_default_scheduler_equals_local_fit():
+    X, Y = _data()
+    Xd = da.from_array(X, chunks=(4, 300))
+    local = Model(DIMS, "tanh", seed=0).fit(X, Y, **FIT)
+    model = Model(DIMS, "tanh", seed=0).fit(Xd, Y, **FIT)
+    _close(model._theta, local._theta)
+    _close([c for _, c in model.costs], [c for _, c in local.costs])
+    assert model.iterations == 6 and model._steps == 6
+    # minibatches of whole chunks in order, gradient descent, Y as a dask array too
+    local = Model(DIMS, "tanh", seed=0).fit(X, Y, learning_rate=0.5, num_iterations=3,
+                                             batch_size=600, shuffle=False, record_every=1)
+    model = Model(DIMS, "tanh", seed=0).fit(Xd, da.from_array(Y, chunks=(1, 300)),
+                                             learning_rate=0.5, num_iterations=3,
+                                             batch_size=600, shuffle=False, record_every=1)
+    _close(model._theta, local._theta)
+    _close([c for _, c in model.costs], [c for _, c in local.costs])
+    assert model._steps == 6
+
+
+def test_other_heads_and_weights_equal_local_fit():
+    """A softmax head from integer labels, weighted (a dask weight vector): one head code, one
+    compiled signature for all the non-plain heads."""
+    X, _ = _data()
+    rng = np.random.default_rng(1)
+    labels = rng.integers(0, 3, X.shape[1])
+    w = rng.random(X.shape[1]) + 0.5
+    dims = [4, 8, 3]
+    local = Model(dims, "tanh", output="softmax", seed=0).fit(X, labels, sample_weight=w,
+                                                              **FIT)
+    model = Model(dims, "tanh", output="softmax", seed=0).fit(
+        da.from_array(X, chunks=(4, 500)), da.from_array(labels, chunks=500),
+        sample_weight=da.from_array(w, chunks=250), **FIT)
+    _close(model._theta, local._theta)
+    _close([c for _, c in model.costs], [c for _, c in local.costs])
+
+
+def test_refused_options_leave_the_model_alone():
+    X, Y = _data()
+    Xd = da.from_array(X, chunks=(4, 300))
+    model = Model(DIMS, "tanh", seed=0)
+    before = model._theta.copy()
+    with pytest.raises(ValueError, match="whole number of X's chunks"):
+        model.fit(Xd, Y, batch_size=400, shuffle=False)
+    with pytest.raises(ValueError, match="shuffle=False"):
+        model.fit(Xd, Y, batch_size=600)
+    with pytest.raises(ValueError, match="keep_prob"):
+        model.fit(Xd, Y, keep_prob=0.5)
+    bad = X.copy()
+    bad[2, 1000] = np.nan  # in the fourth chunk only
+    with pytest.raises(ValueError, match="NaN or inf"):
+        model.fit(da.from_array(bad, chunks=(4, 300)), Y)
+    assert (model._theta == before).all() and model.iterations == 0
+
+
+def test_a_failed_step_restores_and_ctrl_c_stops_at_a_step(monkeypatch):
+    X, Y = _data()
+    Xd = da.from_array(X, chunks=(4, 300))
+    step = _dask.Trainer._step
+    calls = []
+
+    def failing(self, *args):
+        calls.append(1)
+        if len(calls) == 3:
+            raise OSError("the cluster went away")
+        return step(self, *args)
+    monkeypatch.setattr(_dask.Trainer, "_step", failing)
+    model = Model(DIMS, "tanh", seed=0).fit(Xd, Y, **dict(FIT, num_iterations=1))
+    before = (model._theta.copy(), model.iterations, list(model.costs), model._state.copy())
+    with pytest.raises(OSError, match="went away"):
+        model.fit(Xd, Y, **FIT)
+    assert (model._theta == before[0]).all() and model.iterations == before[1]
+    assert model.costs == before[2] and (model._state == before[3]).all()
+
+    def interrupting(self, *args):
+        cost = step(self, *args)
+        calls.append(1)
+        if len(calls) == 2:
+            signal.raise_signal(signal.SIGINT)  # Ctrl-C while the step's graph runs
+        return cost
+    calls.clear()
+    monkeypatch.setattr(_dask.Trainer, "_step", interrupting)
+    model = Model(DIMS, "tanh", seed=0)
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(Xd, Y, **dict(FIT, num_iterations=10 ** 6))
+    monkeypatch.undo()
+    assert 2 <= model.iterations < 10 ** 6  # stopped at a step boundary, what ran is kept
+    fresh = Model(DIMS, "tanh", seed=0).fit(Xd, Y, **dict(FIT, num_iterations=model.iterations))
+    assert (fresh._theta == model._theta).all() and fresh.costs == model.costs
+
+
+def test_overhead_warning_names_the_ratio(monkeypatch):
+    monkeypatch.setattr(_dask, "_warned", False)
+    X, Y = _data()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for _ in range(2):  # once per process
+            Model(DIMS, "tanh", seed=0).fit(da.from_array(X, chunks=(4, 300)), Y, **FIT)
+    found = [w for w in caught if "dominated by overhead" in str(w.message)]
+    assert len(found) == 1 and found[0].category is UserWarning
+    assert "x its slowest chunk's compute" in str(found[0].message)
+    assert found[0].filename == __file__  # points at the caller's fit
+
+
+# -- a LocalCluster of two worker processes ---------------------------------------------------
+
+@pytest.fixture(scope="module")
+def client():
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        yield client
+
+
+def _workers(client, n):
+    client.cluster.scale(n)
+    client.wait_for_workers(n)
+    while len(client.scheduler_info()["workers"]) != n:  # retiring ones gone too
+        time.sleep(0.05)
+    return sorted(client.scheduler_info()["workers"])
+
+
+def test_cluster_equals_local_and_bits_do_not_depend_on_workers(client):
+    X, Y = _data(seed=2)
+    local = Model(DIMS, "tanh", seed=0).fit(X, Y, **FIT)
+    with dask.config.set(scheduler="threads"):
+        in_process = Model(DIMS, "tanh", seed=0).fit(da.from_array(X, chunks=(4, 200)), Y,
+                                                     **FIT)
+    thetas = {}
+    for n in (2, 3, 1):
+        _workers(client, n)
+        model = Model(DIMS, "tanh", seed=0).fit(da.from_array(X, chunks=(4, 200)), Y, **FIT)
+        thetas[n] = model._theta
+        assert model.costs == in_process.costs
+    _workers(client, 2)
+    _close(thetas[2], local._theta)
+    for n, theta in thetas.items():
+        np.testing.assert_array_equal(theta, in_process._theta, err_msg=f"{n} workers")
+
+
+def _random_data(m=16384, chunk=2048, seed=7):
+    """X and Y made on the workers, chunk by chunk: the client never has them."""
+    X = da.random.RandomState(seed).standard_normal((DIMS[0], m), chunks=(DIMS[0], chunk))
+    Y = (X[:1] + X[1:2] > 0).astype(np.float64)
+    return X, Y
+
+
+def test_client_never_holds_X(client):
+    """numpy reports its buffers to tracemalloc: the client's peak during the fit stays far
+    below X's 16 MB (the scheduler's and the graph's own Python objects take about 2 MB)."""
+    X, Y = _random_data(m=2 ** 19, chunk=2 ** 16, seed=8)
+    tracemalloc.start()
+    try:
+        Model(DIMS, "tanh", seed=0).fit(X, Y, **FIT)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert X.nbytes == 16 * 2 ** 20
+    assert peak < X.nbytes / 4, peak  # neither X nor a quarter of it was ever on the client
+
+
+def test_a_killed_worker_costs_time_not_bits(client, monkeypatch):
+    X, Y = _random_data()
+    reference = Model(DIMS, "tanh", seed=0).fit(X, Y, **FIT)
+    pids = client.run(os.getpid)
+    step = _dask.Trainer._step
+    calls = []
+
+    def killing(self, *args):
+        calls.append(1)
+        if len(calls) == 3:  # a worker holding half the chunks dies between two steps
+            os.kill(pids[sorted(pids)[0]], signal.SIGKILL)
+        return step(self, *args)
+    monkeypatch.setattr(_dask.Trainer, "_step", killing)
+    model = Model(DIMS, "tanh", seed=0).fit(X, Y, **FIT)
+    monkeypatch.undo()
+    assert len(calls) == FIT["num_iterations"]
+    assert set(client.run(os.getpid).values()) != set(pids.values())  # one was replaced
+    np.testing.assert_array_equal(model._theta, reference._theta)
+    assert model.costs == reference.costs
+    _workers(client, 2)
+
+
+def test_grid_search_on_the_dask_joblib_backend(client):
+    joblib = pytest.importorskip("joblib")
+    pytest.importorskip("sklearn")
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.model_selection import GridSearchCV
+    from fastbackprop.sklearn import MLPClassifier
+    X, Y = _data(m=200)
+    grid = {"alpha": [1e-4, 1e-1], "learning_rate_init": [1e-3, 1e-2]}
+    search = GridSearchCV(MLPClassifier((8,), activation="tanh", max_iter=20,
+                                        random_state=0), grid, cv=2)
+    warnings.filterwarnings("ignore", category=ConvergenceWarning)  # 20 epochs: quick, not done
+    with joblib.parallel_backend("dask"), distributed.get_task_stream(client) as tasks:
+        search.fit(X.T, Y.ravel())
+    serial = GridSearchCV(MLPClassifier((8,), activation="tanh", max_iter=20,
+                                        random_state=0), grid, cv=2).fit(X.T, Y.ravel())
+    assert search.best_params_ == serial.best_params_
+    np.testing.assert_array_equal(search.cv_results_["mean_test_score"],
+                                  serial.cv_results_["mean_test_score"])
+    assert len(tasks.data) >= 4 * 2  # the 4 candidates × 2 folds ran on the cluster's workers
