@@ -392,13 +392,16 @@ def _merge_update(theta, dims, P, grad, p0, p1, inv_m, opt, hyper, state):
     epilogue (``optim.epilogue``) over each layer's W (with L2) and b (without) in p0:p1.
     P's rows hold the partials of theta's last P.shape[1] parameters."""
     q = theta.size - P.shape[1]  # P[g, p - q] is parameter p's partial
-    for p in range(p0, p1):
-        grad[p] = P[0, p - q]
+    g_ = grad[p0:p1]  # views indexed from 0: see optim.epilogue
+    P0 = P[0, p0 - q:p1 - q]
+    for p in range(g_.size):
+        g_[p] = P0[p]
     for g in range(1, P.shape[0]):
-        for p in range(p0, p1):
-            grad[p] += P[g, p - q]
-    for p in range(p0, p1):
-        grad[p] = grad[p] * inv_m
+        Pg = P[g, p0 - q:p1 - q]
+        for p in range(g_.size):
+            g_[p] += Pg[p]
+    for p in range(g_.size):
+        g_[p] = g_[p] * inv_m
     l2 = hyper[LAMBD] * inv_m
     off = 0
     for l in range(1, dims.size):

@@ -55,15 +55,21 @@ def state_rows(optimizer):
 @jit_inline
 def epilogue(opt, hyper, l2, theta, grad, state, p0, p1):
     """theta[p0:p1] updated from g = grad[p0:p1] + l2·theta[p0:p1] (l2: the L2 coefficient λ/m
-    of a W range, 0 for biases) and the optimizer state in ``state`` (rows v, s)."""
+    of a W range, 0 for biases) and the optimizer state in ``state`` (rows v, s).
+
+    The loops index views from 0: an index of unknown sign, as in ``range(p0, p1)``, is wrapped
+    by numba (negative indices count from the end), which kept LLVM from vectorising the loops
+    (docs/performance.md, "Loops over views")."""
     lr = hyper[LEARNING_RATE]
+    th = theta[p0:p1]
+    dW = grad[p0:p1]
     if opt == MOMENTUM:
         beta = hyper[BETA]
-        v = state[0]
-        for p in range(p0, p1):
-            g = grad[p] + l2 * theta[p]
+        v = state[0, p0:p1]
+        for p in range(th.size):
+            g = dW[p] + l2 * th[p]
             v[p] = beta * v[p] + (1.0 - beta) * g
-            theta[p] -= lr * v[p]
+            th[p] -= lr * v[p]
     elif opt == ADAM:
         beta1 = hyper[BETA1]
         beta2 = hyper[BETA2]
@@ -71,24 +77,24 @@ def epilogue(opt, hyper, l2, theta, grad, state, p0, p1):
         t = hyper[STEP]
         c1 = 1.0 - beta1 ** t
         c2 = 1.0 - beta2 ** t
-        v = state[0]
-        s = state[1]
-        for p in range(p0, p1):
-            g = grad[p] + l2 * theta[p]
+        v = state[0, p0:p1]
+        s = state[1, p0:p1]
+        for p in range(th.size):
+            g = dW[p] + l2 * th[p]
             v[p] = beta1 * v[p] + (1.0 - beta1) * g
             s[p] = beta2 * s[p] + (1.0 - beta2) * (g * g)
-            theta[p] -= lr * (v[p] / c1) / (math.sqrt(s[p] / c2) + eps)
+            th[p] -= lr * (v[p] / c1) / (math.sqrt(s[p] / c2) + eps)
     elif opt == SGD_MOMENTUM or opt == NESTEROV:
         mu = hyper[BETA]
-        v = state[0]
+        v = state[0, p0:p1]
         nesterov = opt == NESTEROV
-        for p in range(p0, p1):
-            g = grad[p] + l2 * theta[p]
+        for p in range(th.size):
+            g = dW[p] + l2 * th[p]
             v[p] = mu * v[p] - lr * g
-            theta[p] += (mu * v[p] - lr * g) if nesterov else v[p]
+            th[p] += (mu * v[p] - lr * g) if nesterov else v[p]
     else:
-        for p in range(p0, p1):
-            theta[p] -= lr * (grad[p] + l2 * theta[p])
+        for p in range(th.size):
+            th[p] -= lr * (dW[p] + l2 * th[p])
 
 
 @jit_inline
