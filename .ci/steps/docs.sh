@@ -24,6 +24,12 @@ pages = {  # module: (its source, its API page)
     "fastbackprop": ("fastbackprop/__init__.py", "api/fastbackprop/index.html"),
     "fastbackprop.course": ("fastbackprop/course/__init__.py", "api/course/index.html"),
     "fastbackprop.course.planar": ("fastbackprop/course/planar.py", "api/planar/index.html"),
+    "fastbackprop.course2.initialization": ("fastbackprop/course2/initialization.py", "api/course2/index.html"),
+    "fastbackprop.course2.regularization": ("fastbackprop/course2/regularization.py", "api/course2/index.html"),
+    "fastbackprop.course2.gradient_checking": ("fastbackprop/course2/gradient_checking.py", "api/course2/index.html"),
+    "fastbackprop.course2.gradient_checking_2017": ("fastbackprop/course2/gradient_checking_2017.py", "api/course2/index.html"),
+    "fastbackprop.course2.optimization": ("fastbackprop/course2/optimization.py", "api/course2/index.html"),
+    "fastbackprop.course2.optimization_2017": ("fastbackprop/course2/optimization_2017.py", "api/course2/index.html"),
 }
 missing = []
 for module, (source, page) in pages.items():
