@@ -71,3 +71,10 @@ def all_kernels():
             if isinstance(obj, Dispatcher) and obj.py_func.__module__ == module.__name__:
                 found[f"{info.name}.{name}"] = obj
     return found
+
+
+def pytest_collection_modifyitems(items):
+    """The dask tests first: they share one LocalCluster (a module fixture), and at the front of
+    the collection they all go to the first xdist worker (``--dist worksteal`` gives each
+    worker a contiguous half and steals only from a queue's tail), so one cluster starts."""
+    items.sort(key=lambda item: item.path.name != "test_dask.py")  # stable: order kept else

@@ -47,6 +47,19 @@ def _quiet_overhead():
         yield
 
 
+def test_reduction_tasks_add_as_one_pairwise_tree():
+    """Runs of FAN_IN parts per task give the bits of the plain pairwise tree, for any count."""
+    rng = np.random.default_rng(3)
+    for n in list(range(1, 20)) + [63, 64, 65, 200]:
+        grads = rng.standard_normal((n, 5)) * 10.0 ** rng.integers(-8, 8, (n, 5))
+        parts = [(float(c), g, 0.0) for c, g in zip(rng.standard_normal(n) * 1e3, grads)]
+        tree = _dask.tree(parts, _dask._pairwise_sum)
+        plain = _dask.pairwise(parts, _dask._add)
+        assert tree[0] == plain[0] and (tree[1] == plain[1]).all(), n
+    sequential = sum(g for _, g, _ in parts)
+    assert (plain[1] != sequential).any()  # the order matters at these scales: the test can fail
+
+
 # -- dask's default scheduler, in this process --------------------------------------------------
 
 def test_default_scheduler_equals_local_fit():
