@@ -481,6 +481,8 @@ def test_models_reject_bad_inputs(moons):
         init.model(bad, Y)
     with pytest.raises(ValueError, match="layers_dims"):
         opt.model(X, Y, [3, 5, 2, 1], "gd")
+    with pytest.raises(ValueError, match="layers_dims"):
+        opt17.model(X, Y, [2, 5, 4, 2, 1], "adam")
     with pytest.raises(TypeError, match="num_epochs"):
         opt.model(X, Y, [2, 5, 2, 1], "gd", num_epochs=1.5)
     with pytest.raises(TypeError, match="decay"):

@@ -158,6 +158,41 @@ def _network_cases(rng, kind, dims=(3, 5, 4, 1)):
     return cases
 
 
+def _course2_cases(rng, kind):
+    """fastbackprop.course2's trainer on the [3, 5, 4, 1] net, m = 6: full batch (gd, L2),
+    the course's fixed dropout masks, and minibatches of 4 from given permutations (momentum,
+    Adam; the 2017 last-batch cost)."""
+    from fastbackprop.kernels import course2
+    dims = np.array([3, 5, 4, 1], np.int64)
+    m = 6
+    cases = []
+    for opt, masked, shuffled in ((optim.GD, False, False), (optim.GD, True, False),
+                                  (optim.MOMENTUM, False, True), (optim.ADAM, False, True)):
+        ws = K.make_workspace(dims, m, np.float64)
+        theta = rng.standard_normal(K.n_parameters(dims)) * 0.5
+        X = rng.standard_normal((3, m))
+        Y = (rng.random((1, m)) > 0.5).astype(np.float64)
+        masks = (rng.random(9 * m) < 0.7).astype(np.float64) if masked else np.empty(0)
+        orders = (np.array([rng.permutation(m) for _ in range(3)]) if shuffled
+                  else np.empty((0, m), np.int64))
+        hyper = optim.make_hyper(0.1, step=0, lambd=0.0 if masked else 0.3)
+        state = rng.random((2, theta.size)) if opt != optim.GD else np.zeros((2, theta.size))
+        buffers = minibatch.make_shuffle_buffers(3, m, np.float64)[1:]
+        if kind == "train":
+            cases.append((theta, dims, X, Y, opt, hyper, state, masks, 0.7 if masked else 1.0,
+                          orders, 4 if shuffled else m, np.array([0.1, 0.05, 0.02]), 1, 2,
+                          opt == optim.ADAM, ws.acts, ws.AL, ws.D0, ws.D1, ws.grad, *buffers,
+                          np.zeros((1, m))))
+        elif kind in ("forward", "backward"):
+            course2._forward(theta, dims, X, ws.acts, masks, 0.7 if masked else 1.0)
+            AL = rng.random((1, m))
+            cases.append((theta, dims, X, ws.acts, masks, 0.7 if masked else 1.0)
+                         if kind == "forward" else
+                         (theta, dims, X, Y, ws.acts, AL, masks, 0.7 if masked else 1.0, ws.D0,
+                          ws.D1, ws.grad))
+    return cases
+
+
 def _minibatch_cases(rng):
     """Two epochs of batches of 4 from m = 10 (the last batch holds 2), every activation."""
     cases = []
@@ -479,6 +514,19 @@ CASES = {
     "course.cross_entropy_dAL": lambda rng: [(rng.uniform(0.01, 0.99, 9),
                                               (rng.random(9) > 0.5).astype(float),
                                               np.empty(9))],
+    "course2.train": lambda rng: _course2_cases(rng, "train"),
+    "course2._forward": lambda rng: _course2_cases(rng, "forward"),
+    "course2._backward": lambda rng: _course2_cases(rng, "backward"),
+    "course2._logits": lambda rng: [(np.arange(60.0), np.array([3, 5, 4, 1], np.int64), 6)],
+    "course2._course_cost_sum": lambda rng: [(rng.uniform(0.01, 0.99, (1, 7)),
+                                              (rng.random((1, 7)) > 0.5).astype(float))],
+    "course2.momentum_update": lambda rng: [(rng.standard_normal(5), rng.standard_normal(5),
+                                             rng.standard_normal(5), 0.9, 0.1, np.empty(5),
+                                             np.empty(5))],
+    "course2.adam_update": lambda rng: [(rng.standard_normal(5), rng.standard_normal(5),
+                                         rng.standard_normal(5), rng.random(5), float(t), 0.1,
+                                         0.9, 0.999, 1e-8, *[np.empty(5) for _ in range(5)])
+                                        for t in (1, 7)],
     "vecmath._expm1_reduced": lambda rng: [(r,) for r in (-0.3465, -1e-12, 0.0, 0.2, 0.3465)],
     "vecmath._pow2": lambda rng: [(k,) for k in (-1022.0, -1.0, 0.0, 5.0, 1023.0)],
     "vecmath._exp_pade": lambda rng: [(r,) for r in (-0.3466, -1e-12, 0.0, 0.2, 0.3466)],

@@ -664,9 +664,9 @@ def run_model(X, Y, layers_dims, optimizer, learning_rate, mini_batch_size, beta
     m = X64.shape[1]
     layers_dims = list(layers_dims)
     _validate.layer_dims(layers_dims, "layers_dims")
-    if layers_dims[0] != X64.shape[0] or layers_dims[-1] != 1:
-        raise ValueError(f"layers_dims must start with X's {X64.shape[0]} features and end "
-                         f"with 1 output unit, got {layers_dims}")
+    if len(layers_dims) != 4 or layers_dims[0] != X64.shape[0] or layers_dims[-1] != 1:
+        raise ValueError(f"layers_dims must be [n_x, n_1, n_2, 1] (the helpers' three layers) "
+                         f"with n_x = X's {X64.shape[0]} features, got {layers_dims}")
     parameters = initialize_parameters(layers_dims)
     # the rate of epoch i: the course sets it after epoch i - 1 to decay(α0, i - 1, decay_rate)
     rates = np.full(max(num_epochs, 1), learning_rate)
@@ -707,7 +707,7 @@ def model(X, Y, layers_dims, optimizer, learning_rate=0.0007, mini_batch_size=64
     Y : array_like
         Labels 0/1 (1, m).
     layers_dims : sequence of int
-        ``[n_x, n_1, …, 1]``.
+        ``[n_x, n_1, n_2, 1]``: the helpers' forward pass has three layers.
     optimizer : {"gd", "momentum", "adam"}
         The update rule.
     learning_rate : float, default 0.0007

@@ -106,7 +106,7 @@ def model(X, Y, layers_dims, optimizer, learning_rate=0.0007, mini_batch_size=64
     Y : array_like
         Labels 0/1 (1, m).
     layers_dims : sequence of int
-        ``[n_x, n_1, …, 1]``.
+        ``[n_x, n_1, n_2, 1]``: the helpers' forward pass has three layers.
     optimizer : {"gd", "momentum", "adam"}
         The update rule.
     learning_rate : float, default 0.0007
