@@ -15,7 +15,7 @@ from collections import namedtuple
 from .kernels import CODES, blocked, dense
 from .kernels.activations import sigmoidal_flag
 from .kernels.heads import HEADS, kernel_head
-from .kernels.optim import OPTIMIZERS
+from .kernels.optim import GD, OPTIMIZERS
 
 PATHS = ("serial", "serial_minibatch", "blocked", "blocked_minibatch")
 
@@ -42,7 +42,7 @@ def plan(layer_dims, m, batch_size, dtype, activation, head, optimizer, keep_pro
     dims = tuple(int(d) for d in layer_dims)
     step_m = m if batch_size is None else batch_size
     if path is None:
-        wide = blocked.use_blocked(dims, step_m)
+        wide = blocked.use_blocked(dims, step_m, stateful=OPTIMIZERS[optimizer] != GD)
         path = ("blocked" if wide else "serial") + ("_minibatch" if batch_size else "")
     elif path not in PATHS:
         raise ValueError(f"path must be one of {', '.join(PATHS)}, got {path!r}")

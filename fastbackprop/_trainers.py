@@ -91,7 +91,7 @@ class BlockedMinibatch(_Trainer):
         self.last = None
         if last:
             self.last = (blocked.make_blocked_workspace(dims, last, dtype)
-                         if blocked.use_blocked(dims, last) else make_workspace(dims, last, dtype))
+                         if blocked.use_blocked(dims, last, plan.optimizer != GD) else make_workspace(dims, last, dtype))
         self.order, self.Xs, self.Ys, self.row = minibatch.make_shuffle_buffers(
             dims[0], m, dtype, dims[-1] + plan.weighted)
         self.block_passes = {}  # per batch size: every batch of a size has the same array types

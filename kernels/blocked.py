@@ -110,19 +110,28 @@ SERIAL_VALUES = 1 << 15       # a net whose every W takes the serial trainer's l
 # that, `SERIAL_VALUES` 2¹⁵".
 
 
-def use_blocked(layer_dims, m):
-    """Whether ``fit`` trains (layer_dims, m) with this trainer, a function of the shapes only.
+STATEFUL_MIN_M = 128          # a stateful optimizer's step of this many examples or more, and
+STATEFUL_MIN_MACS = 1 << 19   # Σ n_l·n_(l-1)·m multiply-adds or more: the blocked trainer. Its
+# epilogue runs in parallel over the parameters, the serial trainer's on one core after a pass
+# that stores dW (docs/performance.md, "Stateful optimizers take the blocked trainer sooner").
+
+
+def use_blocked(layer_dims, m, stateful=False):
+    """Whether ``fit`` trains (layer_dims, m) with this trainer, a function of the shapes (and
+    of whether the optimizer keeps state, ``stateful``) only.
 
     Many examples: yes, unless the net is tiny (``SERIAL_VALUES``). Fewer: only when the serial
     trainer would run its heaviest product on one core (it splits products over output rows,
     ``dense.row_parts``) and that product is too large for OpenBLAS's unpacked small-matrix
     kernels (``SMALL_GEMM``), as with the cat net's 20-unit first layer on 12288 features or
-    64-unit layers on 256 examples, and there are enough examples for two blocks."""
-    return _use_blocked(tuple(int(d) for d in layer_dims), int(m))
+    64-unit layers on 256 examples, and there are enough examples for two blocks. With momentum
+    or Adam (``stateful``) also from ``STATEFUL_MIN_M`` examples and ``STATEFUL_MIN_MACS``
+    multiply-adds per product pass."""
+    return _use_blocked(tuple(int(d) for d in layer_dims), int(m), bool(stateful))
 
 
 @functools.lru_cache(maxsize=256)  # fit asks on every call; the answer depends on shapes only
-def _use_blocked(dims, m):
+def _use_blocked(dims, m, stateful):
     from .dense import SMALL_W, row_parts
     if m < 2 * MIN_BLOCK:
         return False
@@ -130,6 +139,8 @@ def _use_blocked(dims, m):
     if max(sizes) <= SMALL_W and sum(dims) * m <= SERIAL_VALUES:
         return False
     if m >= BLOCKED_MIN_M:
+        return True
+    if stateful and m >= STATEFUL_MIN_M and sum(sizes) * m >= STATEFUL_MIN_MACS:
         return True
     # a heaviest product past SMALL_GEMM, run packed on one core, loses to the blocks; at or
     # under it the two tie (docs/performance.md, "64-unit layers below 1024 examples")

@@ -5,7 +5,7 @@ import numba
 import numpy as np
 import pytest
 
-from fastbackprop import Model, baseline
+from fastbackprop import Model, _plan, baseline
 from fastbackprop import kernels as K
 from fastbackprop.kernels import blocked, optim
 from fastbackprop.kernels.heads import SIGMOID as SIGMOID_HEAD
@@ -184,6 +184,24 @@ def test_trainer_choice(dims, m, expected):
     """The trainer is picked from the shapes alone (``blocked.use_blocked``): the cases its rule
     was measured on."""
     assert blocked.use_blocked(dims, m) is expected
+
+
+@pytest.mark.parametrize("dims, m, expected", [
+    ((784, 256, 128, 10), 128, True),  # config f's batches: the epilogue over 235 k parameters
+    ((784, 256, 128, 10), 64, False),  # too few examples a block
+    ((8, 64, 64, 1), 200, True),       # config g's batches
+    ((64, 100, 10), 128, True),
+    ((20, 16, 8, 1), 512, False),      # too few multiply-adds for the blocks' overhead
+    ((2, 4, 1), 512, False),           # tiny net: the serial loops
+])
+def test_trainer_choice_with_a_stateful_optimizer(dims, m, expected):
+    """Momentum and Adam take the blocked trainer from fewer examples (``STATEFUL_MIN_M``,
+    ``STATEFUL_MIN_MACS``), and the plan passes the optimizer on."""
+    assert blocked.use_blocked(dims, m, stateful=True) is expected
+    path = _plan.plan(dims, 10 * m, m, "float32", "relu", "sigmoid", "adam").path
+    assert path == ("blocked_minibatch" if expected else "serial_minibatch")
+    assert _plan.plan(dims, 10 * m, m, "float32", "relu", "sigmoid", "gd").path == (
+        "blocked_minibatch" if blocked.use_blocked(dims, m) else "serial_minibatch")
 
 
 def test_blocked_result_depends_on_block_plan_only(rng):
