@@ -539,8 +539,18 @@ def _initial_state(parameters, optimizer, step0, state):
 def _training_step(X, Y, parameters, state, record, hidden_activation, learning_rate, output,
                    optimizer, beta, beta1, beta2, epsilon, lambd, keep_prob, seed, weights=None):
     """One step on one batch: forward (dropout keyed on state["step"]), the cost if record,
-    backward, the optimizer's update. Returns (parameters, cost or None); advances state."""
+    backward, the optimizer's update. Returns (parameters, cost or None); advances state.
+
+    With weights the step is normalised by their sum over the batch, as scikit-learn's MLP
+    normalises each batch: its cost is the weighted mean Σ w·cost / Σ w, its penalty λ/(2Σw),
+    its gradient Σ w·δ / Σ w. Here by rescaling: the weights to sum to the batch's size and λ by
+    the same factor, which the 1/m formulas below then turn into those."""
     step = state["step"]
+    if weights is not None:
+        weights = np.asarray(weights, np.float64)
+        scale = weights.size / weights.sum()
+        weights = weights * scale
+        lambd = lambd * scale
     AL, caches = L_model_forward(X, parameters, hidden_activation, output, keep_prob, seed, step)
     cost = None
     if record:
@@ -602,7 +612,8 @@ def train(X, Y, parameters, hidden_activation="relu", learning_rate=0.0075, num_
     return_state : bool
         Also return the state.
     sample_weight : ndarray of shape (m,), optional
-        Per-example weights of the cost and the gradient (see compute_cost).
+        Per-example weights: each step's cost is the weighted mean Σ w·cost / Σ w, its L2 term
+        λ/(2Σw)·Σ‖W‖², its gradient theirs (scikit-learn's normalisation).
 
     Returns
     -------
@@ -657,7 +668,7 @@ def train_minibatch(X, Y, parameters, hidden_activation="relu", learning_rate=0.
         As for train; m in the L2 term is each batch's size.
     return_state : bool
     sample_weight : ndarray of shape (m,), optional
-        As for train; each batch takes its examples' weights.
+        As for train; each batch takes its examples' weights and is normalised by their sum.
 
     Returns
     -------

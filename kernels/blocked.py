@@ -40,7 +40,7 @@ from .activations import IDENTITY, LEAKY_RELU, LEAKY_SLOPE, RELU, SIGMOID, TANH,
     sigmoidal_flag, stable_sigmoid
 from . import dropout as _dropout, narrow, vecmath
 from .blas import gemm
-from .heads import cost_sum_rows_of, output_delta_rows
+from .heads import cost_sum_rows_of, output_delta_rows, step_examples
 from .network import n_parameters, squared_norm_W
 from .optim import GD, LAMBD, LEARNING_RATE, STEP, epilogue
 
@@ -460,7 +460,8 @@ def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, sigmoidal, u
     n_blocks = costp.size
     n_groups = P.shape[0]
     n_lanes = acts.shape[0]  # the caller passes a lane per thread it runs with
-    inv_m = 1.0 / m
+    m_step = step_examples(head, Y, dims[dims.size - 1], m)  # m, or the weights' sum
+    inv_m = 1.0 / m_step
     learning_rate = hyper[LEARNING_RATE]
     l2 = hyper[LAMBD] * inv_m
     size = theta.size
@@ -498,7 +499,7 @@ def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, sigmoidal, u
             s = 0.0
             for blk in range(n_blocks):
                 s += costp[blk]
-            cost = s / m
+            cost = s / m_step
             if l2 != 0.0:
                 cost += 0.5 * l2 * squared_norm_W(theta, dims)
         hyper[STEP] = step + 1

@@ -36,6 +36,21 @@ def kernel_head(code, weighted=False):
     return None if code == SIGMOID and not weighted else int(code)
 
 
+@jit_inline
+def step_examples(head, Y, n_L, m):
+    """What a step divides its sums by (its cost, dW, db and the L2 coefficient λ/m): the m
+    examples, or with a weights row in Y (one row more than the n_L units) the weights' sum over
+    them, so the step's cost is the weighted mean of its examples' costs (scikit-learn's
+    normalisation of each batch)."""
+    if head is not None:
+        if Y.shape[0] > n_L:
+            s = 0.0
+            for j in range(Y.shape[1]):
+                s += Y[n_L, j]
+            return s
+    return float(m)
+
+
 @jit
 def cost_sum(head, ZL, Y):
     """Σ over the m examples of each example's cost, from the logits ZL (n_L, m) (float64)."""

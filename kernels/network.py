@@ -19,7 +19,7 @@ from ._options import jit, jit_inline
 from .activations import IDENTITY, activation_backward_db
 from . import dropout as _dropout
 from .dense import forward_layer_in_place, layer_dA_prev, layer_dW, layer_dW_update, output_db
-from .heads import cost_sum, output_delta, outputs
+from .heads import cost_sum, output_delta, outputs, step_examples
 
 SIGMOID_HEAD = None  # the kernels' argument for the sigmoid head (heads.kernel_head)
 from .minibatch import batch_Y, batch_X, permutation, shuffle_into
@@ -149,7 +149,8 @@ def backward_split(theta, dims, X, Y, activation, head, acts, AL, D0, D1, grad, 
                    step):
     """``backward`` for any head, with the dropout masks of ``step``; ``split`` as in
     ``forward_split``."""
-    inv_m, off, aoff, cur, other = _walk_start(theta, dims, X, D0, D1)
+    _, off, aoff, cur, other = _walk_start(theta, dims, X, D0, D1)
+    inv_m = 1.0 / step_examples(head, Y, dims[-1], X.shape[1])
     for l in range(dims.size - 1, 0, -1):
         W, b, dW, db, A_prev, dZ, dA_prev, off, aoff = _layer_delta(
             theta, dims, X, Y, activation, head, acts, AL, cur, other, grad, l, off, aoff, inv_m,
@@ -169,7 +170,8 @@ def backward_update_split(theta, dims, X, Y, activation, head, learning_rate, l2
     last, dZ and db, dA_prev = Wᵀ·dZ while W is still this step's, then W -= α·(dW + l2·W)
     inside the dW product (``dense.layer_dW_update``; l2 = λ/m) and b -= α·db. grad holds db
     (and dW of small layers) only."""
-    inv_m, off, aoff, cur, other = _walk_start(theta, dims, X, D0, D1)
+    _, off, aoff, cur, other = _walk_start(theta, dims, X, D0, D1)
+    inv_m = 1.0 / step_examples(head, Y, dims[-1], X.shape[1])
     for l in range(dims.size - 1, 0, -1):
         W, b, dW, db, A_prev, dZ, dA_prev, off, aoff = _layer_delta(
             theta, dims, X, Y, activation, head, acts, AL, cur, other, grad, l, off, aoff, inv_m,
@@ -254,20 +256,21 @@ def train_steps_split(theta, dims, X, Y, activation, head, opt, hyper, state, n_
                 Xb = batch_X(shuffle.Xs, n_x, start, mb)
                 Yb = batch_Y(shuffle.Ys, n_y, start, mb)
             step = int(hyper[STEP])  # steps before this one: it keys the dropout masks
+            mw = step_examples(head, Yb, dims[-1], mb)  # mb, or the batch's weight sum
             forward_split(theta, dims, Xb, activation, acts, split, sigmoidal, dropout, step)
             if epoch == 0:
-                c = cost_sum(head, logits(acts, dims, mb), Yb) / mb
+                c = cost_sum(head, logits(acts, dims, mb), Yb) / mw
                 if lambd != 0.0:
-                    c += lambd / (2.0 * mb) * squared_norm_W(theta, dims)
+                    c += lambd / (2.0 * mw) * squared_norm_W(theta, dims)
                 total = c if mb == m else total + c * mb  # one batch: the mean itself
             hyper[STEP] = step + 1
             if state is None:
                 backward_update_split(theta, dims, Xb, Yb, activation, head, learning_rate,
-                                      lambd / mb, acts, AL, D0, D1, grad, split, dropout, step)
+                                      lambd / mw, acts, AL, D0, D1, grad, split, dropout, step)
             else:
                 backward_split(theta, dims, Xb, Yb, activation, head, acts, AL, D0, D1, grad,
                                split, dropout, step)
-                update_all(opt, hyper, dims, 1.0 / mb, theta, grad, state)
+                update_all(opt, hyper, dims, 1.0 / mw, theta, grad, state)
         if epoch == 0:
             cost = total if b >= m else total / m
     return cost
@@ -281,9 +284,11 @@ def cost(theta, dims, X, Y, activation, acts, sigmoidal):
 
 @jit
 def cost_of(theta, dims, X, Y, activation, head, acts, sigmoidal):
-    """The head's mean data cost on (X, Y), no dropout and no penalty."""
+    """The head's mean data cost on (X, Y) (weighted, if Y carries weights), no dropout and no
+    penalty."""
     forward(theta, dims, X, activation, acts, sigmoidal)
-    return cost_sum(head, logits(acts, dims, X.shape[1]), Y) / X.shape[1]
+    return (cost_sum(head, logits(acts, dims, X.shape[1]), Y)
+            / step_examples(head, Y, dims[-1], X.shape[1]))
 
 
 @jit
@@ -303,10 +308,10 @@ def predict_of(theta, dims, X, activation, head, acts, AL, sigmoidal):
 def cost_and_grad(theta, dims, X, Y, activation, head, lambd, acts, AL, D0, D1, grad, sigmoidal):
     """The full-batch objective of (X, Y) at theta and its gradient into grad, one compiled
     call: the head's mean cost plus λ/(2m)·Σ‖W‖², dW += (λ/m)·W (an L-BFGS step's loss and
-    jacobian; Y may carry the weights row of ``heads``)."""
-    m = X.shape[1]
+    jacobian; Y may carry the weights row of ``heads``, and m is then their sum)."""
     forward_split(theta, dims, X, activation, acts, False, sigmoidal, None, 0)
-    c = cost_sum(head, logits(acts, dims, m), Y) / m
+    m = step_examples(head, Y, dims[-1], X.shape[1])
+    c = cost_sum(head, logits(acts, dims, X.shape[1]), Y) / m
     backward_split(theta, dims, X, Y, activation, head, acts, AL, D0, D1, grad, False, None, 0)
     if lambd != 0.0:
         c += lambd / (2.0 * m) * squared_norm_W(theta, dims)

@@ -267,3 +267,23 @@ def test_version_1_files_still_load_and_predict_the_same(tmp_path):
     AL, _ = baseline.L_model_forward(X, parameters, "tanh")
     assert model.output == "sigmoid" and model.costs == [(0, 0.7)]
     assert_close(model.predict_proba(X), AL, "float64")
+
+
+def test_a_minibatch_step_is_normalised_by_its_weight_sum():
+    """Weights constant within each batch (1 in the first, 5 in the second) leave each batch's
+    weighted mean the plain mean: the fit equals the unweighted one, as scikit-learn's per-batch
+    normalisation Σ w·cost / Σ w gives. Normalising by the batch size instead would take the
+    second batch's step five times as large as the first's (relative to the fit's mean)."""
+    X, labels, _ = _data("softmax", 3, "float64", m=40)
+    weights = np.repeat([1.0, 5.0], 20)
+    fits = []
+    for sample_weight in (None, weights):
+        model = Model([5, 7, 4, 3], "tanh", output="softmax", seed=3)
+        model.fit(X, labels, num_iterations=3, batch_size=20, shuffle=False, seed=1,
+                  optimizer="adam", learning_rate=0.01, record_every=1,
+                  sample_weight=sample_weight)
+        fits.append(model)
+    for key, value in fits[0].parameters.items():
+        np.testing.assert_allclose(fits[1].parameters[key], value, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose([c for _, c in fits[1].costs], [c for _, c in fits[0].costs],
+                               rtol=1e-12)
