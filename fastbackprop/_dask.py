@@ -18,6 +18,7 @@ arithmetic does not depend on where a chunk runs. See docs/dask.md for the cost 
 
 dask is imported here only, and this module only when ``Model.fit`` meets a dask array.
 """
+import os
 import statistics
 import sys
 import threading
@@ -34,7 +35,8 @@ from .kernels import n_parameters, network
 from .kernels.optim import LAMBD
 from .kernels.network import make_workspace
 
-# A fit whose step takes this many times its slowest chunk's compute is dominated by overhead
+# A fit whose step takes this many times the compute of its busiest worker thread (the sum of
+# the chunks it ran) is dominated by overhead
 OVERHEAD_RATIO = 2.0
 # Parts added per reduction task: a power of two (see ``pairwise``); one task per 2 parts made
 # a 32-chunk step 1.5x as long on a 2-worker LocalCluster (each task ~1.5 ms of scheduling)
@@ -172,7 +174,8 @@ class Trainer:
         self.chunks = list(zip(X.to_delayed().ravel(), Y.to_delayed().ravel()))
         sizes = self._compute([dask.delayed(_columns, pure=True)(x, y) for x, y in self.chunks])
         assert list(sizes) == list(X.chunks[1]), (sizes, X.chunks[1])
-        self.times = []  # (step seconds, slowest chunk's seconds) of this fit's steps
+        # (step, slowest chunk, busiest worker thread: its chunks' sum) seconds, per step
+        self.times = []
 
     def bind(self, theta, X, Y, hyper, state, seed, shuffle):
         self.theta, self.hyper, self.state = theta, hyper, state
@@ -196,14 +199,15 @@ class Trainer:
         level = [part(theta, x, y, p.layer_dims, p.activation, p.head, p.sigmoidal)
                  for x, y in self.chunks[first:last]]
         root = tree(level, dask.delayed(_pairwise_sum, pure=False))
-        cost_sum, grad, slowest = self._compute(root)
+        cost_sum, grad, seconds = self._compute(root)
         lambd = self.hyper[LAMBD]
         cost = cost_sum / m
         if lambd != 0.0:
             cost += lambd / (2.0 * m) * _squared_norm_W(self.theta, self.plan.layer_dims)
         network.step_from_sums(p.optimizer, self.hyper, self.dims, m, self.theta,
                                np.array(grad, self.theta.dtype), self.state)  # a writable copy
-        self.times.append((time.perf_counter() - start, slowest))
+        self.times.append((time.perf_counter() - start, max(max(t) for t in seconds.values()),
+                           max(sum(t) for t in seconds.values())))
         return cost
 
     def steps(self, n, first_epoch):
@@ -224,16 +228,17 @@ class Trainer:
         if _warned or len(self.times) < _WARN_AFTER + 1:
             return
         recent = self.times[1:_WARN_AFTER + 1]  # the first step pays for compiling
-        step = statistics.median(t for t, _ in recent)
-        chunk = statistics.median(s for _, s in recent)
-        ratio = step / max(chunk, 1e-9)
+        step = statistics.median(t for t, _, _ in recent)
+        busiest = statistics.median(b for _, _, b in recent)
+        ratio = step / max(busiest, 1e-9)
         if ratio > OVERHEAD_RATIO:
             _warned = True
             warnings.warn(
                 f"this dask fit is dominated by overhead: a step takes {step * 1e3:.1f} ms, "
-                f"{ratio:.1f}x its slowest chunk's compute ({chunk * 1e3:.2f} ms); the rest is "
-                f"the scheduler's round trip and the transfers. A local fit (NumPy arrays) is "
-                f"faster at this size (break-even: docs/dask.md)", UserWarning,
+                f"{ratio:.1f}x the compute of its busiest worker thread "
+                f"({busiest * 1e3:.2f} ms); the rest is the scheduler's round trip and the "
+                f"transfers. Fewer, larger chunks or a local fit (NumPy arrays) would be faster "
+                f"(the break-even: docs/dask.md)", UserWarning,
                 stacklevel=6)  # the caller of Model.fit (fit, _train, steps, Trainer.steps)
 
 
@@ -266,7 +271,7 @@ def _workspace(layer_dims, m, dtype):
 
 
 def _chunk_sums(theta, X, Y, layer_dims, activation, head, sigmoidal):
-    """On a worker: (Σ cost, Σ gradient, seconds) of one chunk's examples."""
+    """On a worker: (Σ cost, Σ gradient, {worker thread: [seconds]}) of one chunk."""
     start = time.perf_counter()
     # arrays that came over the network may be read-only: numba would compile a kernel apart
     theta, X, Y = (a if a.flags.writeable else a.copy() for a in (theta, X, Y))
@@ -274,11 +279,15 @@ def _chunk_sums(theta, X, Y, layer_dims, activation, head, sigmoidal):
     grad = np.empty(n_parameters(layer_dims), theta.dtype)
     cost = network.cost_and_grad_sums(theta, np.array(layer_dims, np.int64), X, Y, activation,
                                       head, ws.acts, ws.AL, ws.D0, ws.D1, grad, sigmoidal)
-    return float(cost), grad, time.perf_counter() - start
+    # the compute seconds by worker thread: a thread runs its chunks one after the other
+    return float(cost), grad, {(os.getpid(), threading.get_ident()): [time.perf_counter() - start]}
 
 
 def _add(a, b):
-    return a[0] + b[0], a[1] + b[1], max(a[2], b[2])
+    seconds = dict(a[2])
+    for thread, t in b[2].items():
+        seconds[thread] = seconds.get(thread, []) + t
+    return a[0] + b[0], a[1] + b[1], seconds
 
 
 def pairwise(parts, add):

@@ -344,13 +344,19 @@ class Model:
 
         Parameters
         ----------
-        X : array_like
+        X : array_like or dask.array.Array
             Features, shape (n_x, m) with n_x = ``layer_dims[0]`` and m >= 1, finite real
             numbers. Converted to the model's dtype (a copy only when needed); never modified.
-        Y : array_like
+            A dask array chunked along the examples (columns) trains data-parallel on the
+            active ``distributed.Client`` (dask's default scheduler without one): each step
+            sums the chunks' gradients where they are held, in chunk order, and updates here
+            (docs/dask.md). Such a fit takes full batches, or a ``batch_size`` of whole chunks
+            with ``shuffle=False``, and no dropout, ``validation_data``, ``early_stopping``,
+            ``schedule`` or ``path``.
+        Y : array_like or dask.array.Array
             Targets for the output head: sigmoid (n_L, m) labels in [0, 1]; softmax one-hot
             (C, m), or integer class labels (1, m) or (m,) in [0, C); identity (n_L, m) real
-            numbers.
+            numbers. A dask array only with a dask X (it is rechunked to X's chunks).
         learning_rate : float, default 0.0075
             Step size, a finite number >= 0.
         num_iterations : int, default 3000
@@ -401,7 +407,7 @@ class Model:
         path : {"serial", "serial_minibatch", "blocked", "blocked_minibatch"} or None
             Forces a trainer path (tests, benchmarks); None lets the plan choose by the shapes
             (see docs/engine.md). The results agree either way.
-        sample_weight : array_like of shape (m,) or None, default None
+        sample_weight : array_like or dask.array.Array of shape (m,) or None, default None
             Per-example weights (finite, >= 0, not all 0): the data cost becomes the weighted
             mean Σ w·cost / Σ w. They are scaled to mean 1 over the m examples and each step
             takes Σ over its batch of w·cost / batch size (the full batch: exactly the weighted
@@ -451,7 +457,8 @@ class Model:
             If the shapes do not match the model, X or Y holds NaN or inf, Y does not suit the
             head (labels outside [0, 1] or [0, C), one-hot rows other than C), an option is out
             of range or unknown, or training diverged: the cost or the parameters became NaN or
-            inf. On any error the model is left as it was before this call.
+            inf. On any error the model is left as it was before this call (with dask
+            arrays: also when a step fails on the cluster).
         KeyboardInterrupt
             Ctrl-C stops at an iteration boundary, keeps what was trained (``parameters``,
             ``iterations`` and ``costs`` agree) and re-raises.

@@ -52,7 +52,7 @@ def test_reduction_tasks_add_as_one_pairwise_tree():
     rng = np.random.default_rng(3)
     for n in list(range(1, 20)) + [63, 64, 65, 200]:
         grads = rng.standard_normal((n, 5)) * 10.0 ** rng.integers(-8, 8, (n, 5))
-        parts = [(float(c), g, 0.0) for c, g in zip(rng.standard_normal(n) * 1e3, grads)]
+        parts = [(float(c), g, {}) for c, g in zip(rng.standard_normal(n) * 1e3, grads)]
         tree = _dask.tree(parts, _dask._pairwise_sum)
         plain = _dask.pairwise(parts, _dask._add)
         assert tree[0] == plain[0] and (tree[1] == plain[1]).all(), n
@@ -161,7 +161,7 @@ def test_overhead_warning_names_the_ratio(monkeypatch):
             Model(DIMS, "tanh", seed=0).fit(da.from_array(X, chunks=(4, 300)), Y, **FIT)
     found = [w for w in caught if "dominated by overhead" in str(w.message)]
     assert len(found) == 1 and found[0].category is UserWarning
-    assert "x its slowest chunk's compute" in str(found[0].message)
+    assert "x the compute of its busiest worker thread" in str(found[0].message)
     assert found[0].filename == __file__  # points at the caller's fit
 
 
