@@ -27,7 +27,7 @@ from .kernels import CODES, make_workspace, n_parameters, network, optim
 from .kernels.activations import sigmoidal_flag
 from .kernels.heads import HEADS, kernel_head
 
-FORMAT_VERSION = 2  # 2: the output head, the optimizer state and the step count
+FORMAT_VERSION = 3  # 2: the output head, the optimizer state and the step count; 3: history
 _CHUNK_SECONDS = 0.05  # compiled chunks this long keep Ctrl-C and the progress bar responsive
 
 
@@ -408,10 +408,11 @@ class Model:
             Forces a trainer path (tests, benchmarks); None lets the plan choose by the shapes
             (see docs/engine.md). The results agree either way.
         sample_weight : array_like or dask.array.Array of shape (m,) or None, default None
-            Per-example weights (finite, >= 0, not all 0): the data cost becomes the weighted
-            mean Σ w·cost / Σ w. They are scaled to mean 1 over the m examples and each step
-            takes Σ over its batch of w·cost / batch size (the full batch: exactly the weighted
-            mean); the L2 term is unchanged.
+            Per-example weights (finite, >= 0, not all 0): each step's cost is the weighted
+            mean Σ w·cost / Σ w over its batch, its gradient that mean's, and its L2 term
+            λ/(2·Σ w)·Σ‖W‖², as scikit-learn's MLP normalises a batch. The weights are first
+            scaled to mean 1 over the m examples, so λ means what it means unweighted (a
+            full batch's Σ w is m).
         validation_data : tuple or None, default None
             ``(X_val, Y_val)`` or ``(X_val, Y_val, w_val)``, in the layouts of X, Y and
             ``sample_weight``: after each epoch's update the validation cost and accuracy
@@ -875,11 +876,13 @@ class Model:
     # -- persistence ---------------------------------------------------------------------------
 
     def save(self, path):
-        """Write one .npz (parameters, layer_dims, activation, dtype, costs, format version).
+        """Write one .npz: the parameters, the architecture, the training record (costs,
+        iterations, ``history``, ``stopped_early``), the optimizer state and the shuffle seed
+        (docs/guide/persistence.md lists the arrays).
 
         The file is written beside the target and renamed over it, so a crash mid-save never
-        destroys a previous file and never leaves a partial one under ``path``. The
-        iterations trained so far are saved too; ``load`` reads it all back.
+        destroys a previous file and never leaves a partial one under ``path``. ``load``
+        reads it all back, so a loaded model continues the fit bit for bit.
 
         Parameters
         ----------
@@ -922,6 +925,8 @@ class Model:
                 optimizer_state=self._state.copy(),
                 steps=np.array(self._steps, np.int64),
                 seed=np.array(self._shuffle_seed, np.int64),
+                history=_history_array(self.history),
+                stopped_early=np.array(self.stopped_early),
             )
         folder = os.path.dirname(os.path.abspath(path))
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".fastbackprop-", suffix=".npz.tmp")
@@ -1017,6 +1022,13 @@ class Model:
         expected = {f"{p}{l}" for l in range(1, L + 1) for p in "Wb"}
         known = expected | {"format_version", "layer_dims", "hidden_activation", "dtype",
                             "costs", "iterations"}
+        if int(version) >= 3:
+            known |= {"history", "stopped_early"}
+            for key in ("history", "stopped_early"):
+                if key not in arrays:
+                    raise bad(f"it lacks {key} (format version {int(version)})")
+            if arrays["stopped_early"].shape != () or arrays["stopped_early"].dtype != bool:
+                raise bad(f"stopped_early must be a bool, got {arrays['stopped_early']!r}")
         if int(version) >= 2:
             known |= {"output", "optimizer", "optimizer_state", "steps", "seed"}
             for key in ("output", "optimizer", "optimizer_state", "steps", "seed"):
@@ -1076,6 +1088,12 @@ class Model:
                 raise bad("optimizer_state contains NaN or inf")
             model._state[:] = state
             model._shuffle_seed = int(arrays["seed"])
+        if int(version) >= 3:
+            try:
+                model.history = _history_from_array(arrays["history"], output)
+            except ValueError as exc:
+                raise bad(str(exc)) from None
+            model.stopped_early = bool(arrays["stopped_early"])
         return model
 
     def __getstate__(self):
@@ -1151,6 +1169,24 @@ class _Objective:
                              f"parameters, got shape {x.shape}")
         with self.model._lock:
             self.model._theta[:] = x
+
+
+def _history_array(history):
+    """``Model.history`` as one float64 array, a column per key in ``_epochs.new_history``'s
+    order (iterations are exact in float64 up to 2⁵³)."""
+    columns = [np.asarray(values, np.float64) for values in history.values()]
+    return np.stack(columns, axis=1) if columns[0].size else np.zeros((0, len(columns)))
+
+
+def _history_from_array(array, output):
+    """``_history_array``'s inverse, checked against the keys the head records."""
+    keys = list(_epochs.new_history(output))
+    if array.ndim != 2 or array.shape[1] != len(keys) or array.dtype.kind != "f":
+        raise ValueError(f"history must be a float array of shape (k, {len(keys)}) (columns "
+                         f"{', '.join(keys)}), got {array.dtype} of shape {array.shape}")
+    history = {key: [float(v) for v in array[:, i]] for i, key in enumerate(keys)}
+    history["iteration"] = [int(v) for v in history["iteration"]]
+    return history
 
 
 def _shuffle_seed(seed):

@@ -96,7 +96,10 @@ def _arrays(model):
                   optimizer=np.array(model._optimizer),
                   optimizer_state=model._state.copy(),
                   steps=np.array(model._steps, np.int64),
-                  seed=np.array(model._shuffle_seed, np.int64))
+                  seed=np.array(model._shuffle_seed, np.int64),
+                  history=np.array(list(zip(*model.history.values())),
+                                   np.float64).reshape(-1, len(model.history)),
+                  stopped_early=np.array(False))
     return arrays
 
 
@@ -162,7 +165,10 @@ BROKEN = [
     ("costs flat", dict(costs=np.zeros(4)), "costs must be a float array of shape (k, 2)"),
     ("iterations negative", dict(iterations=np.array(-1)), "iterations must be an integer >= 0"),
     ("iterations float", dict(iterations=np.array(3.5)), "iterations must be an integer >= 0"),
-    ("no output", dict(output=None), "it lacks output (format version 2)"),
+    ("no output", dict(output=None), "it lacks output (format version 3)"),
+    ("history of other columns", dict(history=np.zeros((2, 3))),
+     "history must be a float array of shape (k, 5)"),
+    ("stopped_early not a bool", dict(stopped_early=np.array(1)), "stopped_early must be a bool"),
     ("output unknown", dict(output=np.array("tanh")),
      "output must be one of sigmoid, softmax, identity; got 'tanh'"),
     ("softmax of one unit", dict(output=np.array("softmax")), "output='softmax' needs"),
@@ -446,3 +452,32 @@ def test_save_and_pickle_while_another_thread_fits_are_never_torn(rng, tmp_path,
         assert snapshot.iterations == n
         np.testing.assert_array_equal(snapshot._theta, after._theta)
         assert snapshot.costs == after.costs
+
+
+def test_history_and_early_stop_survive_save_and_load(tmp_path):
+    """The validation curve and the early stop are part of what a fit leaves (format 3);
+    a version-2 file (no history) still loads, with an empty history."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((2, 60))
+    Y = (X[:1] > 0).astype(float)
+    model = Model([2, 4, 1], "tanh", seed=1)
+    model.fit(X[:, :40], Y[:, :40], learning_rate=0.5, num_iterations=6, record_every=1,
+              validation_data=(X[:, 40:], Y[:, 40:]))
+    path = tmp_path / "m.npz"
+    model.save(path)
+    loaded = Model.load(path)
+    assert loaded.history == model.history
+    assert loaded.history["iteration"] == list(range(6))
+    assert loaded.stopped_early is model.stopped_early
+    with np.load(path) as data:
+        arrays = {key: data[key] for key in data.files}
+    for key in ("history", "stopped_early"):
+        del arrays[key]
+    arrays["format_version"] = np.array(2, np.int64)
+    np.savez(tmp_path / "v2.npz", **arrays)
+    old = Model.load(tmp_path / "v2.npz")
+    assert old.history["cost"] == [] and old.costs == model.costs
+    arrays["format_version"] = np.array(3, np.int64)
+    np.savez(tmp_path / "v3.npz", **arrays)
+    with pytest.raises(ValueError, match="lacks history"):
+        Model.load(tmp_path / "v3.npz")
