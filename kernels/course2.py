@@ -22,10 +22,10 @@ cost of the first epoch of a call is computed with the course's formula
 """
 import math
 
-from ._options import jit
-from .activations import RELU, activation_backward_db, sum_fixed_order
+from ._options import jit, jit_reassoc
+from .activations import RELU, sum_fixed_order
 from .course import course_sigmoid
-from .dense import forward_layer_in_place, layer_dA_prev, layer_dW
+from .dense import SMALL_W, forward_layer_in_place, layer_dA_prev, layer_dW
 from .minibatch import batch_X, batch_Y, shuffle_into
 from .optim import LEARNING_RATE, STEP, update_all
 
@@ -154,19 +154,55 @@ def _backward(theta, dims, X, Y, acts, AL, masks, keep_prob, D0, D1, grad):
                 for j in range(m):
                     dZ[i, j] = AL[i, j] - Y[i, j]
                 db[i, 0] = sum_fixed_order(dZ[i]) * inv_m
-        else:  # dZ holds dA
-            if keep_prob < 1.0:
+        else:  # dZ holds dA: dA·D / keep_prob, then relu' = [A > 0], in one pass per row
+            masked = keep_prob < 1.0
+            D = dZ
+            if masked:
                 moff -= n * m
                 D = masks[moff:moff + n * m].reshape((n, m))
-                for i in range(n):
-                    for j in range(m):
-                        dZ[i, j] = dZ[i, j] * D[i, j] / keep_prob
-            activation_backward_db(dZ, A, RELU, inv_m, dZ, db)
-        layer_dW(dZ, A_prev, inv_m, dW, False)
+            for i in range(n):
+                row = dZ[i]
+                a = A[i]
+                d = D[i]
+                for j in range(m):
+                    v = row[j] * d[j] / keep_prob if masked else row[j]
+                    row[j] = v if a[j] > 0 else 0.0
+                db[i, 0] = _lane_sum(row) * inv_m
+        if dW.size <= SMALL_W:
+            _dW_small(dZ, A_prev, inv_m, dW)
+        else:
+            layer_dW(dZ, A_prev, inv_m, dW, False)
         if l > 1:
             layer_dA_prev(W, dZ, other[:k * m].reshape((k, m)), False)
         off = W_at
         cur, other = other, cur
+
+
+@jit_reassoc
+def _lane_sum(x):
+    """Σ x (1-D), split by LLVM into vector lanes (``jit_reassoc``: the order is the compiled
+    code's, fixed for a machine, whatever the data or the thread count)."""
+    s = 0.0
+    for j in range(x.size):
+        s += x[j]
+    return s
+
+
+@jit_reassoc
+def _dW_small(dZ, A_prev, inv_m, dW):
+    """dW = inv_m·dZ·A_prevᵀ of a small layer, one dot product per entry in vector lanes
+    (``jit_reassoc``): on the course's nets 2.5x faster than ``dense.layer_dW``'s fixed-order
+    dots, which keep eight scalar sums."""
+    n, k = dW.shape
+    m = dZ.shape[1]
+    for i in range(n):
+        z = dZ[i]
+        for p in range(k):
+            a = A_prev[p]
+            s = 0.0
+            for j in range(m):
+                s += z[j] * a[j]
+            dW[i, p] = s * inv_m
 
 
 @jit
