@@ -96,6 +96,19 @@ def test_lbfgs_gives_scikit_learns_numbers_and_weights_repeat_examples():
     assert not np.allclose(ours.coefs_[0], unweighted.coefs_[0], atol=1e-3)
 
 
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_weighted_minibatches_give_scikit_learns_numbers(solver):
+    """Batches in order (shuffle=False, 4 batches of 40, the last of 30), weighted: each batch
+    normalised by its weight sum, as scikit-learn's, step for step, with its L2 term."""
+    X, y = _iris()
+    w = np.random.default_rng(1).uniform(0.2, 3.0, len(y))
+    fit = lambda est, X, y: est.fit(X, y, sample_weight=w)  # noqa: E731
+    params = dict(SMALL, solver=solver, batch_size=40, shuffle=False, alpha=0.05, max_iter=20,
+                  learning_rate_init=0.05 if solver == "sgd" else 0.001)  # Adam: see ADAM_RTOL
+    ours, theirs = _both(params, X, y, fit)
+    _same(ours, theirs, rtol=ADAM_RTOL if solver == "adam" else 1e-6)
+
+
 def test_minibatch_sample_weight_and_class_weight_are_used():
     X, y = load_breast_cancer(return_X_y=True)
     X = StandardScaler().fit_transform(X)
