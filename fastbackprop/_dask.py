@@ -163,7 +163,7 @@ class Trainer:
     active ``distributed.Client``, else dask's default scheduler) and checks every chunk, so
     bad data is refused first."""
 
-    def __init__(self, plan, X, Y, batch_size, shuffle):
+    def __init__(self, plan, X, Y, batch_size, shuffle, weighted=False):
         self.plan = plan
         self.dims = np.array(plan.layer_dims, np.int64)
         self.first_chunk = 1
@@ -172,8 +172,16 @@ class Trainer:
         X, Y = dask.persist(X, Y)
         self._X, self._Y = X, Y  # keeps the persisted chunks alive for the fit
         self.chunks = list(zip(X.to_delayed().ravel(), Y.to_delayed().ravel()))
-        sizes = self._compute([dask.delayed(_columns, pure=True)(x, y) for x, y in self.chunks])
-        assert list(sizes) == list(X.chunks[1]), (sizes, X.chunks[1])
+        n_out = plan.layer_dims[-1]
+        # each chunk's examples and the sum of its weights (Y's last row, if Y has one)
+        sizes = self._compute([dask.delayed(_columns, pure=True)(x, y, n_out)
+                               for x, y in self.chunks])
+        assert [c for c, _ in sizes] == list(X.chunks[1]), (sizes, X.chunks[1])
+        # what each step divides its sums by, as the local trainers' heads.step_examples: its
+        # examples, or the sum of their weights (chunk sums added in chunk order)
+        self.steps_of_epoch = [(first, last, mb, float(mb) if not weighted else
+                                float(sum(w for _, w in sizes[first:last])))
+                               for first, last, mb in self.steps_of_epoch]
         # (step, slowest chunk, busiest worker thread: its chunks' sum) seconds, per step
         self.times = []
 
@@ -190,8 +198,8 @@ class Trainer:
             return dask.compute(graph)[0]
 
     def _step(self, first, last, m):
-        """One step on chunks [first, last) holding m examples; returns its cost (before the
-        update)."""
+        """One step on chunks [first, last); m: its examples, or their weights' sum; returns
+        its cost (before the update)."""
         p = self.plan
         start = time.perf_counter()
         theta = dask.delayed(self.theta.copy(), pure=False)
@@ -215,8 +223,8 @@ class Trainer:
         m = sum(b[2] for b in self.steps_of_epoch)
         for epoch in range(n):
             total = 0.0
-            for first, last, mb in self.steps_of_epoch:
-                c = self._step(first, last, mb)
+            for first, last, mb, mw in self.steps_of_epoch:
+                c = self._step(first, last, mw)
                 total = c if mb == m else total + c * mb
             if epoch == 0:
                 cost = total if len(self.steps_of_epoch) == 1 else total / m
@@ -253,8 +261,8 @@ def _client():
     return client if isinstance(client, Client) else None
 
 
-def _columns(x, y):
-    return x.shape[1]
+def _columns(x, y, n_out):
+    return x.shape[1], float(y[n_out].sum()) if y.shape[0] > n_out else 0.0
 
 
 def _workspace(layer_dims, m, dtype):

@@ -536,7 +536,7 @@ class Model:
         trainer = None
         if dask is not None:  # data-parallel: the chunks persisted and checked on the cluster
             plan = plan._replace(path="dask", threads=False)
-            trainer = dask.Trainer(plan, X, Y, batch_size, shuffle)
+            trainer = dask.Trainer(plan, X, Y, batch_size, shuffle, dask_weighted)
         with self._lock:
             start = (self._theta.copy(), self.iterations, len(self.costs), self._optimizer,
                      self._state.copy(), self._steps,

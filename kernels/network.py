@@ -349,7 +349,8 @@ def cost_and_grad_sums(theta, dims, X, Y, activation, head, acts, AL, D0, D1, gr
 @jit
 def step_from_sums(opt, hyper, dims, m, theta, grad, state):
     """The optimizer epilogue of one step from a batch's gradient *sum* (``cost_and_grad_sums``
-    added over the chunks): grad is scaled by 1/m in place, the step count advanced (Adam's t)
+    added over the chunks): grad is scaled by 1/m in place (m a float: the batch's examples, or
+    its weights' sum as ``heads.step_examples`` gives it), the step count advanced (Adam's t)
     and ``optim.update_all`` run over every layer (L2 as λ/m on the W ranges)."""
     inv_m = 1.0 / m
     for p in range(grad.size):

@@ -74,7 +74,9 @@ def all_kernels():
 
 
 def pytest_collection_modifyitems(items):
-    """The dask tests first: they share one LocalCluster (a module fixture), and at the front of
-    the collection they all go to the first xdist worker (``--dist worksteal`` gives each
-    worker a contiguous half and steals only from a queue's tail), so one cluster starts."""
-    items.sort(key=lambda item: item.path.name != "test_dask.py")  # stable: order kept else
+    """The dask tests last: their worker processes then load from numba's on-disk cache the
+    kernels the rest of the suite compiled (cold, the dask tests took about 2 minutes first in
+    the collection). They share one LocalCluster (a module fixture): under ``--dist worksteal``
+    the last tests of the collection are the tail of the second xdist worker's queue, which
+    the other steals from as a block (a steal that splits them starts a second cluster)."""
+    items.sort(key=lambda item: item.path.name == "test_dask.py")  # stable: order kept else

@@ -96,6 +96,14 @@ def test_other_heads_and_weights_equal_local_fit():
         sample_weight=da.from_array(w, chunks=250), **FIT)
     _close(model._theta, local._theta)
     _close([c for _, c in model.costs], [c for _, c in local.costs])
+    # minibatches of two chunks: each step divides by its batch's weight sum, as locally
+    batches = dict(FIT, batch_size=600, shuffle=False, num_iterations=3)
+    local = Model(dims, "tanh", output="softmax", seed=0).fit(X, labels, sample_weight=w,
+                                                              **batches)
+    model = Model(dims, "tanh", output="softmax", seed=0).fit(
+        da.from_array(X, chunks=(4, 300)), labels, sample_weight=w, **batches)
+    _close(model._theta, local._theta)
+    _close([c for _, c in model.costs], [c for _, c in local.costs])
 
 
 def test_refused_options_leave_the_model_alone():
@@ -252,13 +260,12 @@ def test_grid_search_on_the_dask_joblib_backend(client):
     from fastbackprop.sklearn import MLPClassifier
     X, Y = _data(m=200)
     grid = {"alpha": [1e-4, 1e-1], "learning_rate_init": [1e-3, 1e-2]}
-    search = GridSearchCV(MLPClassifier((8,), activation="tanh", max_iter=20,
-                                        random_state=0), grid, cv=2)
+    search = GridSearchCV(MLPClassifier((8,), max_iter=20, random_state=0), grid, cv=2)
     warnings.filterwarnings("ignore", category=ConvergenceWarning)  # 20 epochs: quick, not done
     with joblib.parallel_backend("dask"), distributed.get_task_stream(client) as tasks:
         search.fit(X.T, Y.ravel())
-    serial = GridSearchCV(MLPClassifier((8,), activation="tanh", max_iter=20,
-                                        random_state=0), grid, cv=2).fit(X.T, Y.ravel())
+    serial = GridSearchCV(MLPClassifier((8,), max_iter=20, random_state=0), grid,
+                          cv=2).fit(X.T, Y.ravel())
     assert search.best_params_ == serial.best_params_
     np.testing.assert_array_equal(search.cv_results_["mean_test_score"],
                                   serial.cv_results_["mean_test_score"])

@@ -414,7 +414,7 @@ CASES = {
         case[:5] + (None,) + case[5:] + (_sigmoidal(case[4]),)
         for case in _network_cases(rng, "backward")],
     "network.step_from_sums": lambda rng: [
-        (opt, optim.make_hyper(0.1, step=2, lambd=0.3), np.array([3, 5, 4, 1], np.int64), 6,
+        (opt, optim.make_hyper(0.1, step=2, lambd=0.3), np.array([3, 5, 4, 1], np.int64), 6.0,
          rng.standard_normal(49), rng.standard_normal(49), rng.random((2, 49)))
         for opt in (optim.GD, optim.MOMENTUM, optim.ADAM)],
     "network.squared_norm_W": lambda rng: [(rng.standard_normal(21), np.array([3, 2, 3, 1]))],
