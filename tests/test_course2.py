@@ -71,21 +71,21 @@ def same_lines(ours, theirs, exact):
                                    rtol=RTOL)
 
 
-def close_tree(actual, expected, what="result", floor=0.0):
+def close_tree(actual, expected, what="result", floor=0.0, rtol=RTOL):
     """Same container types, keys and shapes; leaves to RTOL, relative to their largest entry
     (or to ``floor``: trained parameters that should be 0 are rounding noise of O(1) sums)."""
     if isinstance(expected, dict):
         assert type(actual) is dict and list(actual) == list(expected), (what, list(actual))
         for key in expected:
-            close_tree(actual[key], expected[key], f"{what}[{key!r}]", floor)
+            close_tree(actual[key], expected[key], f"{what}[{key!r}]", floor, rtol)
     elif isinstance(expected, (tuple, list)):
         assert type(actual) is type(expected) and len(actual) == len(expected), what
         for i, (a, e) in enumerate(zip(actual, expected)):
-            close_tree(a, e, f"{what}[{i}]", floor)
+            close_tree(a, e, f"{what}[{i}]", floor, rtol)
     else:
         assert np.shape(actual) == np.shape(expected), (what, np.shape(actual))
         scale = max(float(np.max(np.abs(expected))) if np.size(expected) else 0.0, floor)
-        np.testing.assert_allclose(actual, expected, rtol=RTOL, atol=RTOL * scale, err_msg=what)
+        np.testing.assert_allclose(actual, expected, rtol=rtol, atol=rtol * scale, err_msg=what)
 
 
 @pytest.fixture(scope="module")
@@ -236,7 +236,9 @@ def test_regularization_lines_match_numpy(football, kwargs):
     state = np.random.get_state()[1].copy()
     theirs, expected = run_cell(ref.reg_model, train_X, train_Y, num_iterations=N_REG, **kwargs)
     same_lines(printed, expected, exact=False)
-    close_tree(ours, theirs, floor=1.0)
+    # 30 000 steps at lr 0.3 amplify summation-order differences: the unregularised run's
+    # parameters then agree to ~5e-10 (its printed costs still to 1e-12)
+    close_tree(ours, theirs, floor=1.0, rtol=1e-8 if FULL else RTOL)
     # the course's RNG state afterwards (seed 3 for the weights; seed 1 and the masks)
     np.testing.assert_array_equal(np.random.get_state()[1], state)
 
