@@ -319,6 +319,22 @@ class _BaseMLP(BaseEstimator):
         return model.predict_proba(X.T).T
 
 
+def _fit_binarizer(y):
+    """``LabelBinarizer().fit(y)``; for 1-D labels of integers or strings (or integer-valued
+    floats) without its ``type_of_target`` scans, a quarter of an iris-sized lbfgs fit's fixed
+    cost: the same classes_ (sorted unique labels), y_type_ ("binary" for at most two classes,
+    else "multiclass") and sparse_input_. Anything else (multi-label, continuous, mixed types)
+    goes through scikit-learn's own checks and errors."""
+    if y.ndim == 1 and y.size and (y.dtype.kind in "iuU" or (
+            y.dtype.kind == "f" and np.isfinite(y).all() and (y == np.round(y)).all())):
+        binarizer = LabelBinarizer()
+        binarizer.classes_ = np.unique(y)
+        binarizer.y_type_ = "binary" if len(binarizer.classes_) <= 2 else "multiclass"
+        binarizer.sparse_input_ = False
+        return binarizer
+    return LabelBinarizer().fit(y)
+
+
 def _patience(n_iter_no_change):
     """Model.fit's count for scikit-learn's n_iter_no_change (np.inf: never stop)."""
     return int(min(n_iter_no_change, 2 ** 62))
@@ -407,7 +423,7 @@ out_activation_
             binarizer = LabelBinarizer()
             binarizer.fit(y if type_of_target(y).startswith("multilabel") else classes)
         elif not hasattr(self, "classes_") or (not self.warm_start and not incremental):
-            binarizer = LabelBinarizer().fit(y)
+            binarizer = _fit_binarizer(y)
         else:
             binarizer = self._label_binarizer
             labels = unique_labels(y)

@@ -470,6 +470,8 @@ CASES = {
     "minibatch.batch_Y": lambda rng: [(np.arange(12.0), 2, 2, 3)],
     "heads._softmax_column_stats": lambda rng: [(np.array([[1.0, -800.0], [3.0, 800.0],
                                                            [2.0, 0.0]]), j) for j in (0, 1)],
+    "heads.step_examples": lambda rng: [(head, Y, 3, 5) for head, _, Y in
+                                        _head_cases(rng, "cost")],  # weighted and not
     "heads.cost_sum": lambda rng: _head_cases(rng, "cost"),
     "heads.outputs": lambda rng: _head_cases(rng, "outputs"),
     "heads.output_delta": lambda rng: _head_cases(rng, "delta"),
