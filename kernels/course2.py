@@ -27,6 +27,7 @@ from .activations import RELU, sum_fixed_order
 from .course import course_sigmoid
 from .dense import SMALL_W, forward_layer_in_place, layer_dA_prev, layer_dW
 from .minibatch import batch_X, batch_Y, shuffle_into
+from .network import logits
 from .optim import LEARNING_RATE, STEP, update_all
 
 
@@ -57,7 +58,7 @@ def train(theta, dims, X, Y, opt, hyper, state, masks, keep_prob, orders, batch_
                 Xb = batch_X(Xs, n_x, start, mb)
                 Yb = batch_Y(Ys, 1, start, mb)
             _forward(theta, dims, Xb, acts, masks, keep_prob)
-            ZL = _logits(acts, dims, mb)
+            ZL = logits(acts, dims, mb)
             ALb = AL[:, :mb]
             for j in range(mb):
                 ALb[0, j] = course_sigmoid(ZL[0, j])
@@ -83,15 +84,6 @@ def _course_cost_sum(AL, Y):
         y = Y[0, j]
         s += -math.log(a) * y + -math.log(1.0 - a) * (1.0 - y)
     return s
-
-
-@jit
-def _logits(acts, dims, m):
-    n = 0
-    for l in range(1, dims.size):
-        n += dims[l]
-    end = n * m
-    return acts[end - dims[-1] * m:end].reshape((dims[-1], m))
 
 
 @jit

@@ -519,7 +519,6 @@ CASES = {
     "course2.train": lambda rng: _course2_cases(rng, "train"),
     "course2._forward": lambda rng: _course2_cases(rng, "forward"),
     "course2._backward": lambda rng: _course2_cases(rng, "backward"),
-    "course2._logits": lambda rng: [(np.arange(60.0), np.array([3, 5, 4, 1], np.int64), 6)],
     "course2._course_cost_sum": lambda rng: [(rng.uniform(0.01, 0.99, (1, 7)),
                                               (rng.random((1, 7)) > 0.5).astype(float))],
     "course2._lane_sum": lambda rng: [(rng.standard_normal(n),) for n in (0, 5, 211)],
