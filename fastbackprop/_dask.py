@@ -13,6 +13,8 @@ checks them lazily (each chunk through ``_validate`` on the worker that holds it
    (``network.step_from_sums``: 1/m, L2, GD / momentum / Adam, every head) on theta.
 
 Full-batch steps take every chunk; ``batch_size`` a whole number of chunks, in chunk order.
+``Objective`` is the same sums as a function of theta, for an optimizer on the client
+(the scikit-learn estimators' lbfgs).
 A lost worker costs time, not the fit: dask recomputes its chunks from their graph, and the
 arithmetic does not depend on where a chunk runs. See docs/dask.md for the cost model.
 
@@ -47,12 +49,12 @@ _local = threading.local()  # each worker thread's workspaces, by (layer_dims, m
 
 
 def refuse(keep_prob, validation_data, early_stopping, schedule, path):
-    """ValueError for the options a dask fit does not take (yet)."""
+    """ValueError for the options a dask fit does not take (yet). ``early_stopping`` on the
+    training cost and the learning-rate schedules are taken: they are the client's work
+    between epochs (``_epochs.Epochs``), on the cost each epoch's steps return."""
     unsupported = [name for name, used in (
         ("keep_prob < 1 (dropout)", keep_prob != 1.0),
         ("validation_data", validation_data is not None),
-        ("early_stopping", bool(early_stopping)),
-        (f"schedule={schedule!r}", schedule != "constant"),
         ("path", path is not None)) if used]
     if unsupported:
         raise ValueError(f"a fit on dask arrays does not take {', '.join(unsupported)}: "
@@ -248,6 +250,70 @@ class Trainer:
                 f"transfers. Fewer, larger chunks or a local fit (NumPy arrays) would be faster "
                 f"(the break-even: docs/dask.md)", UserWarning,
                 stacklevel=6)  # the caller of Model.fit (fit, _train, steps, Trainer.steps)
+
+
+class Objective:
+    """``Model.objective`` on dask arrays: ``f(x) -> (cost, gradient)`` of the full batch, in
+    float64, for an optimizer on the client (scikit-learn's lbfgs through scipy's L-BFGS-B).
+    X and Y (and the weights) are checked and persisted once, as for a fit; each call sends x
+    into a graph of one ``cost_and_grad_sums`` task per chunk and the chunk-order pairwise tree,
+    and divides the sums by m (the examples, or the weights' sum) here, adding
+    λ/(2m)·Σ‖W‖² and (λ/m)·W as ``network.cost_and_grad`` does. ``x0`` and ``assign`` as
+    ``Model.objective``'s."""
+
+    _compute = Trainer._compute
+
+    def __init__(self, model, X, Y, lambd=0.0, sample_weight=None):
+        from .kernels import CODES
+        from .kernels.activations import sigmoidal_flag
+        from .kernels.heads import HEADS, kernel_head
+        X, Y, weighted = inputs(model, X, Y, sample_weight)
+        self.model, self.lambd = model, float(lambd)
+        self.layer_dims = tuple(model.layer_dims)
+        self.code = CODES[model.hidden_activation]
+        self.sigmoidal = sigmoidal_flag(self.code)
+        self.head = kernel_head(HEADS[model.output], weighted)
+        self.client = _client()
+        X, Y = dask.persist(X, Y)
+        self._X, self._Y = X, Y  # keeps the persisted chunks alive while f is
+        self.chunks = list(zip(X.to_delayed().ravel(), Y.to_delayed().ravel()))
+        n_out = self.layer_dims[-1]
+        sizes = self._compute([dask.delayed(_columns, pure=True)(x, y, n_out)
+                               for x, y in self.chunks])
+        self.m = float(sum(w for _, w in sizes)) if weighted else float(X.shape[1])
+        self.theta = model._theta.copy()
+        self.evaluations = 0
+
+    @property
+    def x0(self):
+        return self.model._theta.astype(np.float64)
+
+    def __call__(self, x):
+        self.theta[:] = x
+        theta = dask.delayed(self.theta.copy(), pure=False)
+        part = dask.delayed(_chunk_sums, pure=False)
+        level = [part(theta, X, Y, self.layer_dims, self.code, self.head, self.sigmoidal)
+                 for X, Y in self.chunks]
+        cost_sum, grad, _ = self._compute(tree(level, dask.delayed(_pairwise_sum, pure=False)))
+        self.evaluations += 1
+        m, lambd = self.m, self.lambd
+        cost = cost_sum / m
+        grad = np.array(grad, np.float64) / m
+        if lambd != 0.0:
+            cost += lambd / (2.0 * m) * _squared_norm_W(self.theta, self.layer_dims)
+            off = 0
+            for k, n in zip(self.layer_dims[:-1], self.layer_dims[1:]):
+                grad[off:off + n * k] += (lambd / m) * self.theta[off:off + n * k]
+                off += n * k + n
+        return float(cost), grad
+
+    def assign(self, x):
+        x = np.asarray(x, np.float64)
+        if x.shape != self.model._theta.shape or not np.isfinite(x).all():
+            raise ValueError(f"x must be a finite vector of {self.model._theta.size} "
+                             f"parameters, got shape {x.shape}")
+        with self.model._lock:
+            self.model._theta[:] = x
 
 
 def _client():

@@ -11,6 +11,10 @@ fit). The stochastic solvers run ``Model.fit`` with scikit-learn's stopping rule
 early stopping (``fastbackprop._epochs``); "lbfgs" runs ``scipy.optimize.minimize`` (L-BFGS-B)
 on ``Model.objective``, the loss and gradient of one compiled call. Where the results differ
 from scikit-learn's, docs/sklearn.md says how.
+
+Dask arrays chunked along the rows train data-parallel (``Model.fit`` on X.T, or lbfgs on
+``_dask.Objective``), with the labels encoded and the predictions made chunk by chunk: see
+docs/dask.md, "scikit-learn estimators on dask arrays", for what each solver takes.
 """
 import warnings
 from numbers import Integral, Real
@@ -32,7 +36,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, colu
     validate_data
 
 from . import _epochs
-from .model import Model
+from .model import Model, _dask_array
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
 
@@ -135,10 +139,20 @@ class _BaseMLP(BaseEstimator):
     def _fit(self, X, y, sample_weight=None, incremental=False, classes=None):
         hidden = self._hidden()
         first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
-        X, Y, output, labels, attributes = self._targets(X, y, incremental, first_pass, classes)
+        on_dask = _dask_array(X) or _dask_array(y) or _dask_array(sample_weight)
+        if on_dask:  # data-parallel: row-chunked dask arrays, nothing of X on the client
+            X = self._dask_features(X, reset=first_pass)
+            self._dask_refuse(X, incremental)
+            X, Y, output, labels, attributes = self._dask_targets(X, y, incremental, first_pass,
+                                                                  classes)
+            attributes["n_features_in_"] = X.shape[1]
+            sample_weight = _dask_weights(sample_weight, X)
+        else:
+            X, Y, output, labels, attributes = self._targets(X, y, incremental, first_pass,
+                                                             classes)
+            if sample_weight is not None:
+                sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
         n, n_features = X.shape
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
         sample_weight = self._class_weights(labels, attributes, sample_weight)
         dtype = np.dtype(self.dtype) if self.dtype is not None else X.dtype
         rng = check_random_state(self.random_state)
@@ -174,6 +188,8 @@ class _BaseMLP(BaseEstimator):
             result = self._fit_stochastic(model, X, Y, sample_weight, rng, state, stopper, lr,
                                           incremental, first_pass, output)
         # everything computed: now the estimator changes, all at once
+        if on_dask and first_pass:
+            self.__dict__.pop("feature_names_in_", None)  # dask arrays have no column names
         for key, value in attributes.items():
             setattr(self, key, value)
         self._model = model
@@ -194,8 +210,13 @@ class _BaseMLP(BaseEstimator):
     def _fit_lbfgs(self, model, X, Y, sample_weight):
         n = X.shape[0]
         # scikit-learn's penalty is α/(2·Σw)·Σ‖W‖²; Model's λ/(2m), m the examples
-        lambd = self.alpha * (n / sample_weight.sum() if sample_weight is not None else 1.0)
-        f = model.objective(X.T, Y.T, lambd=lambd, sample_weight=sample_weight)
+        lambd = self.alpha * (n / _weight_sum(sample_weight) if sample_weight is not None
+                              else 1.0)
+        if _dask_array(X):  # the full-batch objective from the chunks' sums, on the cluster
+            from . import _dask
+            f = _dask.Objective(model, X.T, Y.T, lambd=lambd, sample_weight=sample_weight)
+        else:
+            f = model.objective(X.T, Y.T, lambd=lambd, sample_weight=sample_weight)
         iprint = 1 if self.verbose is True or self.verbose >= 1 else -1
         options = {"maxfun": self.max_fun, "maxiter": self.max_iter, "gtol": self.tol}
         if iprint > 0:
@@ -252,7 +273,8 @@ class _BaseMLP(BaseEstimator):
                 warnings.warn("Got `batch_size` less than 1 or larger than sample size. It is "
                               "going to be clipped")
             batch_size = int(np.clip(self.batch_size, 1, n))
-        lambd = self.alpha * (n / sample_weight.sum() if sample_weight is not None else 1.0)
+        lambd = self.alpha * (n / _weight_sum(sample_weight) if sample_weight is not None
+                              else 1.0)
         monitor = self._val_metric() if self.early_stopping else "cost"
         schedule = self.learning_rate if self.solver == "sgd" else "constant"
         if incremental:
@@ -312,11 +334,79 @@ class _BaseMLP(BaseEstimator):
 
     def _outputs(self, X):
         check_is_fitted(self)
+        if _dask_array(X):  # chunk by chunk where the rows are (ParallelPostFit's way)
+            X = self._dask_features(X, reset=False).rechunk({1: -1})
+            model = self._model
+            # a copy of the parameters of now: a later fit does not change this lazy result
+            frozen = Model.from_parameters(model.parameters, model.hidden_activation,
+                                           model.dtype, model.output)
+            return X.map_blocks(_block_outputs, frozen, dtype=model.dtype,
+                                chunks=(X.chunks[0], (self.n_outputs_,)))
         X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
         model = self._model
         if model.output == "identity":
             return model.predict(X.T).T
         return model.predict_proba(X.T).T
+
+    # -- dask arrays (docs/dask.md: "scikit-learn estimators on dask arrays") ------------------
+
+    def _dask_features(self, X, reset):
+        """X (n_samples, n_features) as a dask array of float64 (float32 stays), checked on
+        its metadata only: the values are checked chunk by chunk on the workers by the fit."""
+        if not _dask_array(X):
+            raise TypeError(f"a dask y or sample_weight needs X as a dask array too (rows "
+                            f"chunked as y's), got X of type {type(X).__name__}")
+        if X.ndim != 2:
+            raise ValueError(f"Expected a 2D dask array (n_samples, n_features), got shape "
+                             f"{X.shape}")
+        if X.dtype.kind not in "fiub":
+            raise ValueError(f"X must hold real numbers (float, int or bool), got dtype "
+                             f"{X.dtype}")
+        if any(np.isnan(c) for c in X.chunks[0]):
+            raise ValueError("X's chunk sizes along the rows are unknown: call "
+                             "X.compute_chunk_sizes() first")
+        if X.shape[0] == 0 or X.shape[1] == 0:
+            raise ValueError(f"Found array with shape {X.shape}: at least one sample and one "
+                             f"feature are required")
+        if not reset and X.shape[1] != self.n_features_in_:
+            raise ValueError(f"X has {X.shape[1]} features, but {type(self).__name__} is "
+                             f"expecting {self.n_features_in_} features as input.")
+        return X.astype(np.float32 if X.dtype == np.float32 else np.float64)
+
+    def _dask_refuse(self, X, incremental):
+        """ValueError, before anything changes, for the settings a fit on dask arrays cannot
+        run as a NumPy fit runs them (``_dask.batches``: full batches, or whole row chunks in
+        chunk order)."""
+        if self.solver not in _STOCHASTIC:
+            return  # lbfgs: the full-batch objective; batch_size and shuffle do not enter
+        n, rows = X.shape[0], tuple(int(c) for c in X.chunks[0])
+        if self.early_stopping and not incremental:
+            raise ValueError("early_stopping=True holds out a random validation_fraction of "
+                             "the rows, which a fit on dask arrays does not do: set "
+                             "early_stopping=False (the stopping rule on the training loss, "
+                             "tol and n_iter_no_change, still applies), or fit on NumPy "
+                             "arrays")
+        batch = min(200, n) if self.batch_size == "auto" else int(np.clip(self.batch_size, 1, n))
+        if batch >= n:
+            return  # full-batch steps: every chunk, never permuted
+        if self.shuffle:
+            raise ValueError(f"shuffle=True permutes the rows every epoch, which a fit on dask "
+                             f"arrays does not do: it takes each minibatch as a run of whole "
+                             f"row chunks, in chunk order. Set shuffle=False (with batch_size "
+                             f"a sum of consecutive row chunks), or batch_size={n} "
+                             f"(n_samples) for full-batch steps")
+        from . import _dask
+        try:
+            _dask.batches(rows, batch, False)
+        except ValueError:
+            what = (f'batch_size="auto" (min(200, n_samples) = {batch} rows per step)'
+                    if self.batch_size == "auto" else f"batch_size={self.batch_size}")
+            shown = rows if len(rows) <= 8 else rows[:8] + ("...",)
+            raise ValueError(f"{what} cuts X's row chunks {shown}: on dask arrays a "
+                             f"minibatch is a run of whole chunks taken in order. Set "
+                             f"batch_size to a sum of consecutive chunks (e.g. {rows[0]}), or "
+                             f"batch_size={n} (n_samples) for full-batch steps, or rechunk X "
+                             f"and y") from None
 
 
 def _fit_binarizer(y):
@@ -333,6 +423,122 @@ def _fit_binarizer(y):
         binarizer.sparse_input_ = False
         return binarizer
     return LabelBinarizer().fit(y)
+
+
+def _weight_sum(sample_weight):
+    """Σ w, of NumPy or (computed: one number back) dask weights."""
+    if _dask_array(sample_weight):
+        return float(sample_weight.sum().compute())
+    return sample_weight.sum()
+
+
+def _dask_weights(sample_weight, X):
+    """sample_weight (None, a number, NumPy or dask (n_samples,)) as a float64 dask array
+    chunked as X's rows, or None; Model.fit checks the values (finite, >= 0, not all 0)."""
+    import dask.array as da
+    if sample_weight is None:
+        return None
+    n = X.shape[0]
+    if not _dask_array(sample_weight):
+        w = np.asarray(sample_weight, np.float64)
+        if w.ndim == 0:
+            w = np.full(n, float(w))
+        sample_weight = da.from_array(w, chunks=(X.chunks[0],) if w.ndim == 1 else -1)
+    if sample_weight.ndim != 1 or sample_weight.shape[0] != n:
+        raise ValueError(f"sample_weight.shape == {sample_weight.shape}, expected ({n},)!")
+    return sample_weight.astype(np.float64).rechunk((X.chunks[0],))
+
+
+def _dask_rows(y, X, name="y"):
+    """y (NumPy or dask) as a dask array with X's row chunks, one chunk along its columns."""
+    import dask.array as da
+    if not _dask_array(y):
+        y = np.asarray(y)
+        y = da.from_array(y, chunks=(X.chunks[0],) + tuple((s,) for s in y.shape[1:]))
+    if y.ndim not in (1, 2) or y.shape[0] != X.shape[0]:
+        raise ValueError(f"{name} must have shape ({X.shape[0]},) or ({X.shape[0]}, "
+                         f"n_outputs) to match X's rows, got {y.shape}")
+    return y.rechunk((X.chunks[0],) + ((-1,) if y.ndim == 2 else ()))
+
+
+def _column_to_1d(y):
+    if y.ndim == 2 and y.shape[1] == 1:
+        from sklearn.exceptions import DataConversionWarning
+        warnings.warn("A column-vector y was passed when a 1d array was expected. Please change "
+                      "the shape of y to (n_samples, ), for example using ravel().",
+                      DataConversionWarning, stacklevel=4)
+        return y[:, 0]
+    return y
+
+
+def _block_outputs(X, model):
+    """A chunk of rows' head outputs (the NumPy path of ``_BaseMLP._outputs``)."""
+    if model.output == "identity":
+        return model.predict(X.T).T
+    return model.predict_proba(X.T).T
+
+
+def _block_one_hot(y, classes, dtype, softmax):
+    """A chunk of labels as the model's targets: one-hot (softmax) or the positive class's
+    indicator (sigmoid), as ``MLPClassifier._targets`` makes them."""
+    index = np.searchsorted(classes, y)
+    if not np.array_equal(classes[np.minimum(index, len(classes) - 1)], y):
+        raise ValueError(f"`y` has classes not in `self.classes_`. `self.classes_` has "
+                         f"{classes}. 'y' has {unique_labels(y)}.")
+    if softmax:
+        Y = np.zeros((len(y), len(classes)), dtype)
+        Y[np.arange(len(y)), index] = 1
+        return Y
+    return (index == 1).astype(dtype).reshape(-1, 1)
+
+
+def _block_class_weights(y, classes, weights):
+    return weights[np.searchsorted(classes, y)]
+
+
+def _two_columns(P):
+    p = P.ravel()
+    return np.vstack([1 - p, p]).T
+
+
+def _dask_accuracy(predicted, y, sample_weight):
+    """accuracy_score on dask arrays: the (weighted) mean of the rows predicted right, in
+    chunk-wise reductions; a float."""
+    import dask
+    y = _dask_rows(y, predicted).rechunk(predicted.chunks)
+    right = predicted == y
+    if right.ndim == 2:
+        right = right.all(axis=1)  # subset accuracy, as accuracy_score's for indicators
+    if sample_weight is None:
+        return float(right.mean().compute())
+    w = _dask_weights(sample_weight, predicted)
+    total, weight = dask.compute((right * w).sum(), w.sum())
+    return float(total / weight)
+
+
+def _dask_r2(predicted, y, sample_weight):
+    """r2_score (multioutput="uniform_average", force_finite) on dask arrays; a float."""
+    import dask
+    import dask.array as da
+    y = _dask_rows(y, predicted).astype(np.float64)
+    y = y.reshape(y.shape[0], -1).rechunk((predicted.chunks[0], -1))
+    P = predicted.reshape(predicted.shape[0], -1).rechunk((predicted.chunks[0], -1))
+    if y.shape != P.shape:
+        raise ValueError(f"y has shape {y.shape[1:]} per row, the predictions {P.shape[1:]}")
+    if sample_weight is None:
+        w = da.ones((y.shape[0], 1), chunks=(y.chunks[0], (1,)))
+    else:
+        w = _dask_weights(sample_weight, predicted)[:, None]
+    total_w, mean = dask.compute(w.sum(), (w * y).sum(axis=0))
+    mean = mean / total_w
+    numerator, denominator = dask.compute((w * (y - P) ** 2).sum(axis=0),
+                                          (w * (y - mean) ** 2).sum(axis=0))
+    scores = np.ones(y.shape[1])
+    nonzero_num, nonzero_den = numerator != 0, denominator != 0
+    valid = nonzero_num & nonzero_den
+    scores[valid] = 1 - numerator[valid] / denominator[valid]
+    scores[nonzero_num & ~nonzero_den] = 0.0
+    return float(np.mean(scores))
 
 
 def _patience(n_iter_no_change):
@@ -453,12 +659,57 @@ out_activation_
             Y = binarizer.transform(y).astype(X.dtype)
         return X, Y, output, y, {"_label_binarizer": binarizer, "classes_": binarizer.classes_}
 
+    def _dask_targets(self, X, y, incremental, reset, classes=None):
+        """``_targets`` for a dask X (checked by ``_dask_features``): classes_ from the
+        unique labels (computed: one small array back), the targets one-hot encoded lazily,
+        chunk by chunk, so neither X nor Y comes to the client."""
+        import dask.array as da
+        y = _column_to_1d(_dask_rows(y, X))
+        if y.ndim != 1:
+            raise ValueError("a fit on dask arrays takes 1-D labels (n_samples,): for "
+                             "multi-label indicator targets fit on NumPy arrays")
+        labels = da.unique(y).compute()
+        if incremental and classes is not None and _check_partial_fit_first_call(self,
+                                                                                  classes):
+            binarizer = LabelBinarizer().fit(classes)
+        elif not hasattr(self, "classes_") or (not self.warm_start and not incremental):
+            binarizer = _fit_binarizer(labels)  # the sorted unique labels: y's classes_
+        else:
+            binarizer = self._label_binarizer
+            if self.warm_start and not incremental:
+                if set(labels) != set(self.classes_):
+                    raise ValueError(f"warm_start can only be used where `y` has the same "
+                                     f"classes as in the previous call to fit. Previously got "
+                                     f"{self.classes_}, `y` has {labels}")
+        if binarizer.y_type_ not in ("binary", "multiclass"):
+            raise ValueError("a fit on dask arrays takes 1-D labels: for multi-label targets "
+                             "fit on NumPy arrays")
+        classes_ = binarizer.classes_
+        if len(np.setdiff1d(labels, classes_)):
+            raise ValueError(f"`y` has classes not in `self.classes_`. `self.classes_` has "
+                             f"{classes_}. 'y' has {labels}.")
+        output = "softmax" if binarizer.y_type_ == "multiclass" else "sigmoid"
+        k = len(classes_) if output == "softmax" else 1
+        Y = y.map_blocks(_block_one_hot, classes_, X.dtype, output == "softmax",
+                         dtype=X.dtype, new_axis=1, chunks=(y.chunks[0], (k,)))
+        return X, Y, output, y, {"_label_binarizer": binarizer, "classes_": classes_}
+
     def _class_weights(self, labels, attributes, sample_weight):
         if self.class_weight is None:
             return sample_weight
         if attributes["_label_binarizer"].y_type_.startswith("multilabel"):
             raise ValueError("class_weight is not supported for multi-label targets")
-        weights = compute_sample_weight(self.class_weight, labels)
+        if _dask_array(labels):  # compute_sample_weight's weights from the classes' counts
+            import dask
+            import dask.array as da
+            from sklearn.utils.class_weight import compute_class_weight
+            classes, counts = dask.compute(*da.unique(labels, return_counts=True))
+            per_class = compute_class_weight(self.class_weight, classes=classes, y=classes,
+                                             sample_weight=counts.astype(np.float64))
+            weights = labels.map_blocks(_block_class_weights, classes, per_class,
+                                        dtype=np.float64)
+        else:
+            weights = compute_sample_weight(self.class_weight, labels)
         return weights if sample_weight is None else weights * sample_weight
 
     def fit(self, X, y, sample_weight=None):
@@ -466,10 +717,18 @@ out_activation_
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Class labels of any type, or a label indicator matrix (multi-label).
-        sample_weight : array-like of shape (n_samples,), default None
+        X : array-like or dask.array.Array of shape (n_samples, n_features)
+            A dask array chunked along the rows (the samples) trains data-parallel on the
+            active ``distributed.Client`` (dask's default scheduler without one), X never
+            gathered to the client: ``Model.fit`` on X.T, or for lbfgs the full-batch
+            objective from the chunks' sums. The stochastic solvers then take full batches
+            (``batch_size >= n_samples``) or minibatches of whole row chunks in chunk order
+            (``shuffle=False``), and no ``early_stopping``; other settings raise ValueError
+            (docs/dask.md, "scikit-learn estimators on dask arrays").
+        y : array-like or dask.array.Array of shape (n_samples,) or (n_samples, n_outputs)
+            Class labels of any type, or a label indicator matrix (multi-label; NumPy only).
+            With a dask X, 1-D labels, NumPy or dask (rechunked to X's rows).
+        sample_weight : array-like or dask.array.Array of shape (n_samples,), default None
             The loss is the weighted mean of the examples' losses.
 
         Returns
@@ -496,7 +755,8 @@ out_activation_
         """
         if not hasattr(self, "classes_"):
             self._validate_params()
-            if classes is None and not type_of_target(y).startswith("multilabel"):
+            if classes is None and (_dask_array(y)
+                                    or not type_of_target(y).startswith("multilabel")):
                 raise ValueError("classes must be passed on the first call to partial_fit.")
         return self._fit(X, y, sample_weight=sample_weight, incremental=True,
                          classes=classes if classes is not None else None)
@@ -506,14 +766,23 @@ out_activation_
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or dask.array.Array of shape (n_samples, n_features)
 
         Returns
         -------
-        numpy.ndarray
+        numpy.ndarray or dask.array.Array
             (n_samples,) of labels from ``classes_``, or an indicator (n_samples, n_outputs).
+            A dask array for a dask X, computed chunk by chunk where its rows are.
         """
         P = self._outputs(X)
+        if _dask_array(P):  # chunk by chunk: a dask array of labels
+            binarizer = self._label_binarizer
+            if binarizer.y_type_.startswith("multilabel"):
+                return P.map_blocks(binarizer.inverse_transform, dtype=np.int64)
+            if self.n_outputs_ == 1:
+                return P.ravel().map_blocks(binarizer.inverse_transform, dtype=self.classes_.dtype)
+            return P.map_blocks(binarizer.inverse_transform, drop_axis=1,
+                                dtype=self.classes_.dtype)
         if self.n_outputs_ == 1:
             P = P.ravel()
         return self._label_binarizer.inverse_transform(P)
@@ -523,15 +792,18 @@ out_activation_
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or dask.array.Array of shape (n_samples, n_features)
 
         Returns
         -------
-        numpy.ndarray
+        numpy.ndarray or dask.array.Array
             (n_samples, n_classes); rows sum to 1 unless the targets are multi-label.
+            A dask array for a dask X, computed chunk by chunk where its rows are.
         """
         P = self._outputs(X)
         if self.n_outputs_ == 1:
+            if _dask_array(P):
+                return P.map_blocks(_two_columns, dtype=P.dtype, chunks=(P.chunks[0], (2,)))
             p = P.ravel()
             return np.vstack([1 - p, p]).T
         return P
@@ -541,15 +813,37 @@ out_activation_
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or dask.array.Array of shape (n_samples, n_features)
 
         Returns
         -------
-        numpy.ndarray
+        numpy.ndarray or dask.array.Array
             (n_samples, n_classes).
+            A dask array for a dask X, computed chunk by chunk where its rows are.
         """
         P = self.predict_proba(X)
+        if _dask_array(P):
+            import dask.array as da
+            return da.log(P)
         return np.log(P, out=P)
+
+    def score(self, X, y, sample_weight=None):
+        """The mean accuracy of ``predict(X)`` against y (weighted by ``sample_weight``).
+
+        Parameters
+        ----------
+        X : array-like or dask.array.Array of shape (n_samples, n_features)
+            With a dask X the accuracy is reduced chunk by chunk on the cluster.
+        y : array-like or dask.array.Array of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like or dask.array.Array of shape (n_samples,), default None
+
+        Returns
+        -------
+        float
+        """
+        if _dask_array(X):
+            return _dask_accuracy(self.predict(X), y, sample_weight)
+        return super().score(X, y, sample_weight=sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -614,14 +908,28 @@ intercepts_, n_features_in_, feature_names_in_, n_iter_, n_layers_, n_outputs_, 
         Y = np.asarray(y, X.dtype).reshape(X.shape[0], -1)
         return X, Y, "identity", y, {}
 
+    def _dask_targets(self, X, y, incremental, reset, classes=None):
+        """``_targets`` for a dask X: y (NumPy or dask) rechunked to X's rows, lazily; its
+        values are checked (finite) chunk by chunk on the workers by the fit."""
+        y = _column_to_1d(_dask_rows(y, X))
+        if y.dtype.kind not in "fiub":
+            raise ValueError(f"y must hold real numbers, got dtype {y.dtype}")
+        Y = y.astype(X.dtype)
+        if Y.ndim == 1:
+            Y = Y[:, None]
+        return X, Y, "identity", y, {}
+
     def fit(self, X, y, sample_weight=None):
         """Fit the model to X and y; returns self.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-        sample_weight : array-like of shape (n_samples,), default None
+        X : array-like or dask.array.Array of shape (n_samples, n_features)
+            A dask array chunked along the rows trains data-parallel, as
+            ``MLPClassifier.fit`` describes (docs/dask.md, "scikit-learn estimators on dask
+            arrays").
+        y : array-like or dask.array.Array of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like or dask.array.Array of shape (n_samples,), default None
             The loss is the weighted mean of the examples' losses.
 
         Returns
@@ -653,12 +961,32 @@ intercepts_, n_features_in_, feature_names_in_, n_iter_, n_layers_, n_outputs_, 
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or dask.array.Array of shape (n_samples, n_features)
 
         Returns
         -------
-        numpy.ndarray
+        numpy.ndarray or dask.array.Array
             (n_samples,), or (n_samples, n_outputs) for several targets.
+            A dask array for a dask X, computed chunk by chunk where its rows are.
         """
         P = self._outputs(X)
         return P.ravel() if P.shape[1] == 1 else P
+
+    def score(self, X, y, sample_weight=None):
+        """R² of ``predict(X)`` against y (the mean over the outputs; weighted by
+        ``sample_weight``).
+
+        Parameters
+        ----------
+        X : array-like or dask.array.Array of shape (n_samples, n_features)
+            With a dask X, R² is reduced chunk by chunk on the cluster.
+        y : array-like or dask.array.Array of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like or dask.array.Array of shape (n_samples,), default None
+
+        Returns
+        -------
+        float
+        """
+        if _dask_array(X):
+            return _dask_r2(self.predict(X), y, sample_weight)
+        return super().score(X, y, sample_weight=sample_weight)

@@ -173,6 +173,94 @@ def test_overhead_warning_names_the_ratio(monkeypatch):
     assert found[0].filename == __file__  # points at the caller's fit
 
 
+# -- the scikit-learn estimators on row-chunked dask arrays (dask's default scheduler) --------
+
+def _rows(m=1200, seed=0):
+    """The data of ``_data`` as scikit-learn has it: examples as rows, X (m, 4)."""
+    X, Y = _data(m, seed)
+    return X.T.copy(), Y.ravel().astype(np.int64)
+
+
+def _sk_close(fitted, expected):
+    for name in ("coefs_", "intercepts_"):
+        for actual, wanted in zip(getattr(fitted, name), getattr(expected, name)):
+            _close(actual, wanted)
+
+
+def test_sklearn_string_labels_and_partial_fit_on_dask():
+    """Three string classes from a dask y: classes_ from da.unique, the one-hot made chunk by
+    chunk; class_weight="balanced" from the classes' counts; partial_fit too. The same
+    parameters as the fits on the NumPy arrays, and a dask predict of the same strings."""
+    pytest.importorskip("sklearn")
+    from fastbackprop.sklearn import MLPClassifier
+    X, _ = _rows()
+    rng = np.random.default_rng(4)
+    y = np.array(["cat", "dog", "emu"])[rng.integers(0, 3, len(X))]
+    Xd, yd = da.from_array(X, chunks=(300, 4)), da.from_array(y, chunks=300)
+    settings = dict(hidden_layer_sizes=(8,), activation="tanh", batch_size=600, shuffle=False,
+                    max_iter=3, class_weight="balanced", random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ConvergenceWarning: 3 epochs
+        local = MLPClassifier(**settings).fit(X, y)
+        fitted = MLPClassifier(**settings).fit(Xd, yd)
+    assert list(fitted.classes_) == ["cat", "dog", "emu"] and fitted.n_features_in_ == 4
+    _sk_close(fitted, local)
+    _close(fitted.loss_curve_, local.loss_curve_)
+    assert fitted.n_iter_ == local.n_iter_ == 3 and fitted.t_ == local.t_
+    predicted = fitted.predict(Xd)
+    assert isinstance(predicted, da.Array) and predicted.chunks == ((300,) * 4,)
+    np.testing.assert_array_equal(predicted.compute(), local.predict(X))
+    assert fitted.score(Xd, yd) == local.score(X, y)
+    # partial_fit: classes given on the first call, one epoch per call
+    settings = dict(hidden_layer_sizes=(8,), activation="tanh", solver="sgd", batch_size=300,
+                    shuffle=False, random_state=0)
+    classes = ["cat", "dog", "emu", "fox"]
+    local = MLPClassifier(**settings).partial_fit(X, y, classes=classes).partial_fit(X, y)
+    fitted = MLPClassifier(**settings).partial_fit(Xd, yd, classes=classes).partial_fit(Xd, yd)
+    assert list(fitted.classes_) == classes
+    _sk_close(fitted, local)
+    _close(fitted.loss_curve_, local.loss_curve_)
+
+
+def test_sklearn_on_dask_refuses_what_it_cannot_run_exactly():
+    """Every setting a dask fit would have to change is refused, naming the parameter and what
+    to set, before anything is computed or fitted."""
+    pytest.importorskip("sklearn")
+    from fastbackprop.sklearn import MLPClassifier, MLPRegressor
+    X, y = _rows()
+    Xd, yd = da.from_array(X, chunks=(300, 4)), da.from_array(y, chunks=300)
+    refused = [
+        (dict(), "shuffle=True permutes the rows.*shuffle=False.*batch_size=1200"),
+        (dict(batch_size=300), "shuffle=True"),
+        (dict(shuffle=False), r'batch_size="auto" \(min\(200, n_samples\) = 200 rows.*cuts '
+                              r"X's row chunks \(300, 300, 300, 300\).*e\.g\. 300"),
+        (dict(batch_size=400, shuffle=False), "batch_size=400 cuts X's row chunks"),
+        (dict(solver="sgd", batch_size=1200, early_stopping=True),
+         "early_stopping=True holds out.*set early_stopping=False"),
+    ]
+    for estimator in (MLPClassifier, MLPRegressor):
+        for settings, message in refused:
+            model = estimator((8,), "tanh", **settings)
+            with pytest.raises(ValueError, match=message):
+                model.fit(Xd, yd)
+            assert not hasattr(model, "coefs_"), settings
+    clf = MLPClassifier((8,), "tanh", batch_size=1200)
+    with pytest.raises(ValueError, match="1-D labels"):
+        clf.fit(Xd, da.stack([yd, yd], axis=1))  # a multi-label indicator
+    with pytest.raises(TypeError, match="needs X as a dask array"):
+        clf.fit(X, yd)
+    with pytest.raises(ValueError, match="compute_chunk_sizes"):
+        clf.fit(Xd[Xd[:, 0] > 0], yd[Xd[:, 0] > 0])
+    assert not hasattr(clf, "coefs_")
+    # a fitted estimator refuses dask X of the wrong width, as scikit-learn's checks do
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ConvergenceWarning: 2 iterations
+        fitted = MLPClassifier((8,), "tanh", solver="lbfgs", max_iter=2, random_state=0).fit(X,
+                                                                                          y)
+    with pytest.raises(ValueError, match="X has 3 features, but MLPClassifier is expecting 4"):
+        fitted.predict(Xd[:, :3])
+
+
 # -- a LocalCluster of two worker processes ---------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -230,6 +318,34 @@ def test_client_never_holds_X(client):
     assert peak < X.nbytes / 4, peak  # neither X nor a quarter of it was ever on the client
 
 
+def test_sklearn_fit_and_score_never_hold_X(client):
+    """The estimator's dask path (X.T, the labels' unique values and one-hot, predict and score
+    chunk by chunk) keeps the client's peak far below X's 16 MB, as ``Model.fit``'s does."""
+    pytest.importorskip("sklearn")
+    from sklearn.exceptions import ConvergenceWarning
+    from fastbackprop.sklearn import MLPClassifier
+
+    def data(m, chunk):
+        X = da.random.RandomState(9).standard_normal((m, DIMS[0]), chunks=(chunk, DIMS[0]))
+        return X, (X[:, 0] + X[:, 1] > 0).astype(np.int64)
+    warnings.simplefilter("ignore", ConvergenceWarning)  # 1 and 3 epochs
+    # a first fit on a fresh cluster imports and sets up about 10 MB of Python objects here
+    X, y = data(4096, 2048)
+    MLPClassifier((8,), "tanh", batch_size=4096, max_iter=1, random_state=0).fit(X, y).score(X,
+                                                                                             y)
+    X, y = data(2 ** 19, 2 ** 16)
+    clf = MLPClassifier((8,), "tanh", batch_size=2 ** 19, max_iter=3, random_state=0)
+    tracemalloc.start()
+    try:
+        clf.fit(X, y)
+        score = clf.score(X, y)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert X.nbytes == 16 * 2 ** 20 and list(clf.classes_) == [0, 1] and 0.5 < score <= 1
+    assert peak < X.nbytes / 4, peak
+
+
 def test_a_killed_worker_costs_time_not_bits(client, monkeypatch):
     X, Y = _random_data()
     reference = Model(DIMS, "tanh", seed=0).fit(X, Y, **FIT)
@@ -270,3 +386,56 @@ def test_grid_search_on_the_dask_joblib_backend(client):
     np.testing.assert_array_equal(search.cv_results_["mean_test_score"],
                                   serial.cv_results_["mean_test_score"])
     assert len(tasks.data) >= 4 * 2  # the 4 candidates × 2 folds ran on the cluster's workers
+
+
+def test_sklearn_estimators_on_dask_equal_the_numpy_fits(client):
+    """On the cluster: each solver on row-chunked dask arrays gives the parameters and
+    attributes of the same estimator fitted on the NumPy arrays (float64 rel <= 1e-10), and
+    predict, predict_proba and score on a dask X are dask arrays (a float) equal to NumPy's."""
+    pytest.importorskip("sklearn")
+    from sklearn.exceptions import ConvergenceWarning
+    from fastbackprop.sklearn import MLPClassifier, MLPRegressor
+    X, y = _rows(seed=5)
+    rng = np.random.default_rng(6)
+    w = rng.random(len(X)) + 0.5
+    target = X[:, 0] - 0.5 * X[:, 1] ** 2
+    Xd = da.from_array(X, chunks=(300, 4))
+    yd, wd, td = (da.from_array(v, chunks=300) for v in (y, w, target))
+    cases = [
+        # full batches (adam; shuffle does not enter a full batch), weights as a dask array
+        (MLPClassifier, dict(solver="adam", batch_size=1200, max_iter=6, alpha=0.2,
+                             learning_rate_init=0.05), yd, y, wd, w),
+        # minibatches of two chunks in order, invscaling, and the stopping rule ending the fit
+        (MLPClassifier, dict(solver="sgd", batch_size=600, shuffle=False, max_iter=30,
+                             learning_rate="invscaling", learning_rate_init=0.5, tol=0.05,
+                             n_iter_no_change=2), yd, y, None, None),
+        # lbfgs: scipy's L-BFGS-B on the full-batch objective from the chunks' sums
+        (MLPRegressor, dict(solver="lbfgs", max_iter=8, alpha=0.1), td, target, wd, w),
+    ]
+    for estimator, settings, y_dask, y_np, w_dask, w_np in cases:
+        settings = dict(hidden_layer_sizes=(8,), activation="tanh", random_state=0, **settings)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            local = estimator(**settings).fit(X, y_np, sample_weight=w_np)
+            fitted = estimator(**settings).fit(Xd, y_dask, sample_weight=w_dask)
+        _sk_close(fitted, local)
+        assert fitted.n_iter_ == local.n_iter_ and fitted.t_ == local.t_, settings
+        assert fitted.n_features_in_ == 4 and fitted.n_outputs_ == local.n_outputs_
+        if "tol" in settings:  # the rule on the training loss (Model.fit's early_stopping)
+            assert fitted.n_iter_ < settings["max_iter"]
+        _close(fitted.loss_, local.loss_)
+        if settings["solver"] != "lbfgs":
+            _close(fitted.loss_curve_, local.loss_curve_)
+            _close(fitted.best_loss_, local.best_loss_)
+        predicted = fitted.predict(Xd)
+        assert isinstance(predicted, da.Array) and predicted.chunks[0] == (300,) * 4
+        if estimator is MLPClassifier:
+            np.testing.assert_array_equal(predicted.compute(), local.predict(X))
+            proba = fitted.predict_proba(Xd)
+            assert isinstance(proba, da.Array)
+            np.testing.assert_allclose(proba.compute(), local.predict_proba(X), rtol=1e-10,
+                                       atol=1e-12)
+        else:
+            _close(predicted.compute(), local.predict(X))
+        np.testing.assert_allclose(fitted.score(Xd, y_dask, sample_weight=w_dask),
+                                   local.score(X, y_np, sample_weight=w_np), rtol=1e-10)
