@@ -13,6 +13,7 @@ Paths (``PATHS``), by the examples of one step (all m, or a batch):
 from collections import namedtuple
 
 from .kernels import CODES, blocked, dense
+from .kernels._options import static
 from .kernels.activations import sigmoidal_flag
 from .kernels.heads import HEADS, kernel_head
 from .kernels.optim import GD, OPTIMIZERS
@@ -27,9 +28,10 @@ Plan = namedtuple("Plan", [
     "dtype",           # numpy dtype name
     "activation",      # kernel code of the hidden activation
     "head",            # the kernels' head argument (heads.kernel_head: None = plain sigmoid)
-    "optimizer",       # kernel code of the optimizer (kernels.optim)
+    "optimizer",       # kernel code of the optimizer (kernels.optim), a Static
     "keep_prob",       # 1.0: no dropout (the trainers get None and compile no dropout code)
     "sigmoidal",       # activations.sigmoidal_flag: tanh/sigmoid compiled in, or None
+    "split",           # serial trainer: True if some product runs as parallel parts, else None
     "threads",         # whether the fit needs the thread owner (parallel parts or BLAS calls)
     "weighted",        # Y carries a row of per-example weights under its targets (kernels.heads)
 ])
@@ -53,6 +55,7 @@ def plan(layer_dims, m, batch_size, dtype, activation, head, optimizer, keep_pro
     return Plan(
         path=path, layer_dims=dims, m=int(m), batch_size=batch_size, dtype=str(dtype),
         activation=code, head=kernel_head(HEADS[head], weighted),
-        optimizer=OPTIMIZERS[optimizer],
+        optimizer=static(OPTIMIZERS[optimizer]),
         keep_prob=float(keep_prob), sigmoidal=sigmoidal_flag(code),
+        split=True if dense.splits(dims, step_m) else None,
         threads=path.startswith("blocked") or dense.calls_blas(dims), weighted=bool(weighted))

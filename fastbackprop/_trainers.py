@@ -51,10 +51,10 @@ class Serial(_Trainer):
         if p.batch_size is not None:
             shuffle = minibatch.Shuffle(p.batch_size, self.seed, first_epoch, self.shuffled,
                                         *self.buffers)
-        state = None if p.optimizer == GD else self.state  # None: the update fused into dW
+        state, fused = _update(p, self.state)
         return network.train_steps_split(self.theta, self.dims, self.X, self.Y, p.activation,
-                                         p.head, p.optimizer, self.hyper, state, n, ws.acts,
-                                         ws.AL, ws.D0, ws.D1, ws.grad, True, shuffle,
+                                         p.head, p.optimizer, self.hyper, state, fused, n,
+                                         ws.acts, ws.AL, ws.D0, ws.D1, ws.grad, p.split, shuffle,
                                          p.sigmoidal, self.dropout)
 
 
@@ -106,7 +106,7 @@ class BlockedMinibatch(_Trainer):
         n_y = Y.shape[0]
         b = p.batch_size
         lanes = self.lanes()
-        state = None if p.optimizer == GD else self.state
+        state, fused = _update(p, self.state)
         cost = math.nan
         for epoch in range(n):
             if self.shuffled:
@@ -127,13 +127,21 @@ class BlockedMinibatch(_Trainer):
                                             lanes, block_pass=self.block_passes[mb])
                 else:
                     c = network.train_steps_split(theta, dims, Xb, Yb, p.activation, p.head,
-                                                  p.optimizer, self.hyper, state, 1, ws.acts,
-                                                  ws.AL, ws.D0, ws.D1, ws.grad, True, None,
-                                                  p.sigmoidal, self.dropout)
+                                                  p.optimizer, self.hyper, state, fused, 1,
+                                                  ws.acts, ws.AL, ws.D0, ws.D1, ws.grad,
+                                                  p.split, None, p.sigmoidal, self.dropout)
                 total += c * mb
             if epoch == 0:
                 cost = total / m
         return cost
+
+
+def _update(plan, state):
+    """The serial trainer's ``state`` and ``fused`` (``network.train_steps_split``): gradient
+    descent's update inside the dW products, or the optimizer's state for the epilogue."""
+    if plan.optimizer == GD:
+        return None, True
+    return state, None
 
 
 TRAINERS = {"serial": Serial, "serial_minibatch": Serial, "blocked": Blocked,

@@ -73,7 +73,7 @@ except ImportError:  # a numba without it: the types themselves, slower
 def _fingerprint(value):
     try:
         return compute_fingerprint(value)
-    except ValueError:  # a type numba's fast path does not know
+    except (ValueError, NotImplementedError):  # a type numba's fast path does not know (Static)
         return numba.typeof(value)
 
 

@@ -18,12 +18,17 @@
 - ``error_model="numpy"``: no Python-style ZeroDivisionError checks inside loops (they block
   vectorisation); float division by zero gives inf/nan as in NumPy.
 - ``boundscheck``: left to ``NUMBA_BOUNDSCHECK`` so CI can run a subset with checks on.
+- ``Static`` codes: a head or an optimizer is a small int the kernels branch on. Passed as a
+  ``Static`` (an int whose numba type is its literal), a kernel is compiled for that code alone:
+  ``specialised`` kernels inline their generic body with the code as a constant, and numba
+  prunes every other branch before typing. A plain int compiles every branch, as before.
 - No ``parallel=True`` here: the BLAS owns the cores during GEMMs (see README, "Threads"). A
   kernel that owns the threads itself uses ``jit_parallel``; one that other kernels call,
   ``jit_parallel_callee`` (not cached: see there).
 """
 import contextlib
 import hashlib
+import inspect
 import os
 
 try:
@@ -32,7 +37,9 @@ except ImportError:  # not POSIX
     fcntl = None
 
 import numba
+from numba import types
 from numba.core import caching
+from numba.extending import overload, typeof_impl
 
 FASTMATH = {"contract"}
 
@@ -71,6 +78,63 @@ def jit_parallel_callee(func):
     callees loaded from the cache are safe, and so is this kernel compiled afresh for each caller
     compiled (it is compiled with its caller anyway: a cold first fit does not change)."""
     return numba.njit(parallel=True, **dict(_COMMON, cache=False))(func)
+
+
+class Static(int):
+    """A code (a head, an optimizer) the kernels are compiled for: numba types it as its literal
+    value, so each code gets its own compiled signature with only its own branches
+    (``specialised``). It is an int everywhere else (comparisons, indexing, pickling)."""
+
+    def __repr__(self):
+        return f"Static({int(self)})"
+
+    def __reduce__(self):
+        return Static, (int(self),)
+
+
+_STATIC_TYPES = {}
+
+
+@typeof_impl.register(Static)
+def _typeof_static(value, context):
+    code = int(value)
+    if code not in _STATIC_TYPES:
+        _STATIC_TYPES[code] = types.IntegerLiteral(code)
+    return _STATIC_TYPES[code]
+
+
+def static(code):
+    """``code`` as the kernels' compile-time code (None stays None)."""
+    return None if code is None else Static(code)
+
+
+def specialised(generic):
+    """A kernel-side function ``f(code, ...)`` that runs ``generic(code, ...)`` (a ``jit_inline``
+    kernel that branches on ``code == ...``): inlined with the code as a constant when the
+    caller's code is a ``Static``, so numba's branch pruning leaves that code's branch alone
+    (and those of every kernel it inlines); the generic body for a plain int (and from Python).
+    The specialised body is compiled as a function of its own, linked into its callers: inlined
+    (numba's typed inlining of an overload) it cost more than all the branches it saved
+    (docs/performance.md, "Cold first fit: what a fit compiles")."""
+    params = list(inspect.signature(generic.py_func).parameters)
+    args, rest = ", ".join(params), ", ".join(params[1:])
+    namespace = {"generic": generic}
+    exec(f"def {generic.__name__}_specialised({args}):\n"  # from Python: the generic kernel
+         f"    return generic({args})\n", namespace)
+    stub = namespace[f"{generic.__name__}_specialised"]
+
+    def implementation(code):
+        code = code.literal_value if isinstance(code, types.IntegerLiteral) else None
+        scope = {"generic": generic, "CODE": code}
+        first = params[0] if code is None else "CODE"
+        exec(f"def impl({args}):\n    return generic({first}, {rest})\n", scope)
+        return scope["impl"]
+
+    scope = {"implementation": implementation}
+    exec(f"def typer({args}):\n    return implementation({params[0]})\n", scope)
+    overload(stub, prefer_literal=True,
+             jit_options=dict(fastmath=FASTMATH, error_model="numpy"))(scope["typer"])
+    return stub
 
 
 class LockedCacheFile(caching.IndexDataCacheFile):

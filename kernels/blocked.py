@@ -42,7 +42,7 @@ from . import dropout as _dropout, narrow, vecmath
 from .blas import gemm
 from .heads import cost_sum_rows_of, output_delta_rows, step_examples
 from .network import n_parameters, squared_norm_W
-from .optim import GD, LAMBD, LEARNING_RATE, STEP, epilogue
+from .optim import GD, LAMBD, LEARNING_RATE, STEP, epilogue_for
 
 BlockedWorkspace = namedtuple(
     "BlockedWorkspace",
@@ -420,10 +420,10 @@ def _merge_update(theta, dims, P, grad, p0, p1, inv_m, opt, hyper, state):
         b_end = w_end + dims[l]
         lo, hi = max(p0, off), min(p1, w_end)
         if lo < hi:
-            epilogue(opt, hyper, l2, theta, grad, state, lo, hi)
+            epilogue_for(opt, hyper, l2, theta, grad, state, lo, hi)
         lo, hi = max(p0, w_end), min(p1, b_end)
         if lo < hi:
-            epilogue(opt, hyper, 0.0, theta, grad, state, lo, hi)
+            epilogue_for(opt, hyper, 0.0, theta, grad, state, lo, hi)
         off = b_end
 
 
@@ -515,7 +515,7 @@ def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, sigmoidal, u
                     dW1 = grad[:merged_from].reshape((dims[1], dims[0]))
                     gemm(inv_m, dZ1, True, Xt[:, c0:c1], False, 0.0, dW1[:, c0:c1])
                     for i in range(dims[1]):
-                        epilogue(opt, hyper, l2, theta, grad, state, i * dims[0] + c0,
+                        epilogue_for(opt, hyper, l2, theta, grad, state, i * dims[0] + c0,
                                  i * dims[0] + c1)
             else:
                 p0 = merged_from + (c - n_parts) * chunk

@@ -30,6 +30,16 @@ def calls_blas(layer_dims):
     return any(n * k > SMALL_W for k, n in zip(layer_dims[:-1], layer_dims[1:]))
 
 
+def splits(layer_dims, m):
+    """Whether any product of a step on m examples would run as parallel parts (``row_parts``
+    > 1): else the trainers take ``split=None`` and compile no parallel code (docs/performance.md,
+    "Cold first fit: what a fit compiles")."""
+    for k, n in zip(layer_dims[:-1], layer_dims[1:]):
+        if n * k > SMALL_W and n * k * m >= SPLIT_WORK and max(n, k) >= 2 * SPLIT_ROWS:
+            return True
+    return False
+
+
 @jit
 def row_parts(n, k, m):
     """How many parts of output rows a product (n × k)·(k × m) is split into: 1 … 4, a function
@@ -57,16 +67,19 @@ def _gemm_rows_parallel(alpha, A, trans_A, B, trans_B, beta, C, parts):
 def gemm_rows(alpha, A, trans_A, B, trans_B, beta, C, split):
     """C = alpha·op(A)·op(B) + beta·C (``blas.gemm``). With ``split`` (the trainer, BLAS pinned
     to one thread): split over C's rows into ``row_parts`` parts run in parallel by numba's
-    threads, every row of C computed by exactly one single-threaded BLAS call. Without: one BLAS
-    call, the BLAS owning the cores."""
-    k = A.shape[0] if trans_A else A.shape[1]
-    parts = row_parts(C.shape[0], k, C.shape[1]) if split else 1
+    threads, every row of C computed by exactly one single-threaded BLAS call. Without (False):
+    one BLAS call, the BLAS owning the cores. None: the same, and the parallel kernel is not
+    compiled at all (``splits`` says when a fit can pass None)."""
+    parts = 1
+    if split is not None:
+        k = A.shape[0] if trans_A else A.shape[1]
+        parts = row_parts(C.shape[0], k, C.shape[1]) if split else 1
+        if parts > 1:
+            # the flags as run-time booleans: as the literals of the call sites, each site
+            # would compile its own copy of the parallel kernel
+            _gemm_rows_parallel(alpha, A, trans_A != 0, B, trans_B != 0, beta, C, parts)
     if parts == 1:
         gemm(alpha, A, trans_A, B, trans_B, beta, C)
-    else:
-        # the flags as run-time booleans: as the literals of the call sites, each site would
-        # compile its own copy of the parallel kernel
-        _gemm_rows_parallel(alpha, A, trans_A != 0, B, trans_B != 0, beta, C, parts)
 
 
 @jit

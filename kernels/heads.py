@@ -15,13 +15,15 @@ without a new argument. A weighted example's cost and output delta are scaled by
 an unweighted Y (n_L rows) skips the scaling by a shape test.
 
 The kernels take the head as ``kernel_head(code, weighted)``: None for the unweighted sigmoid
-head, else the code. numba types None as its own type and prunes the ``head is not None``
-branches of the dispatchers below, so a plain binary fit compiles no softmax, identity or weights
-code (see docs/engine.md, "Compile only what a fit uses").
+head, else the code as a ``_options.Static``. numba types None as its own type and prunes the
+``head is not None`` branches of the dispatchers below, so a plain binary fit compiles no
+softmax, identity or weights code; and a Static code reaches the per-head kernels through
+``specialised``, so a softmax fit compiles no identity or sigmoid branch (see docs/engine.md,
+"Compile only what a fit uses"). A plain int code compiles every head.
 """
 import math
 
-from ._options import jit, jit_inline
+from ._options import jit, jit_inline, specialised, static
 from .activations import stable_sigmoid
 from . import vecmath
 
@@ -32,8 +34,9 @@ HEADS = {"sigmoid": SIGMOID, "softmax": SOFTMAX, "identity": IDENTITY}
 
 
 def kernel_head(code, weighted=False):
-    """The kernels' head argument: None for an unweighted sigmoid head, else the head's code."""
-    return None if code == SIGMOID and not weighted else int(code)
+    """The kernels' head argument: None for an unweighted sigmoid head, else the head's code as
+    a ``Static`` (the kernels are compiled for that head alone)."""
+    return None if code == SIGMOID and not weighted else static(int(code))
 
 
 @jit_inline
@@ -55,7 +58,7 @@ def step_examples(head, Y, n_L, m):
 def cost_sum(head, ZL, Y):
     """Σ over the m examples of each example's cost, from the logits ZL (n_L, m) (float64)."""
     if head is not None:
-        return _cost_sum_any(head, ZL, Y)
+        return _cost_sum_for(head, ZL, Y)
     return _cost_sum_sigmoid(ZL, Y)
 
 
@@ -63,7 +66,7 @@ def cost_sum(head, ZL, Y):
 def outputs(head, ZL, AL):
     """AL = h(ZL) (n_L, m): the predictions."""
     if head is not None:
-        _outputs_any(head, ZL, AL)
+        _outputs_for(head, ZL, AL)
     else:
         _outputs_sigmoid(ZL, AL)
 
@@ -73,7 +76,7 @@ def output_delta(head, ZL, Y, AL, dZL):
     """AL = h(ZL) and dZ_L = AL − Y (times the example's weight, if Y carries them). dZL may
     be ZL itself."""
     if head is not None:
-        _outputs_any(head, ZL, AL)
+        _outputs_for(head, ZL, AL)
     else:
         _outputs_sigmoid(ZL, AL)
     n, m = ZL.shape
@@ -95,10 +98,10 @@ def cost_sum_rows_of(head, ZL, Y, r0):
         return _cost_sum_rows_sigmoid(ZL, Y, r0)
     rows, n = ZL.shape
     if Y.shape[0] == n:
-        return _cost_sum_rows(head, ZL, Y, r0)
+        return _cost_sum_rows_for(head, ZL, Y, r0)
     s = 0.0
     for r in range(rows):
-        s += float(Y[n, r0 + r]) * _cost_sum_rows(head, ZL[r:r + 1], Y, r0 + r)
+        s += float(Y[n, r0 + r]) * _cost_sum_rows_for(head, ZL[r:r + 1], Y, r0 + r)
     return s
 
 
@@ -108,7 +111,7 @@ def output_delta_rows(head, ZL, Y, r0, dZL):
     if head is None:
         _sigmoid_delta_rows(ZL, Y, r0, dZL)
     else:
-        _output_delta_rows_any(head, ZL, Y, r0, dZL)
+        _output_delta_rows_for(head, ZL, Y, r0, dZL)
 
 
 @jit_inline
@@ -283,3 +286,10 @@ def _output_delta_rows_any(head, ZL, Y, r0, dZL):
             w = Y[n, r0 + r]
             for i in range(n):
                 dZL[r, i] *= w
+
+
+# the per-head kernels as the dispatchers call them: compiled for a Static head alone
+_cost_sum_for = specialised(_cost_sum_any)
+_outputs_for = specialised(_outputs_any)
+_cost_sum_rows_for = specialised(_cost_sum_rows)
+_output_delta_rows_for = specialised(_output_delta_rows_any)

@@ -205,22 +205,25 @@ def train_steps(theta, dims, X, Y, activation, learning_rate, n_steps, acts, AL,
     records it). Serial; the BLAS owns the cores during its GEMMs."""
     hyper = np.zeros(7)
     hyper[LEARNING_RATE] = learning_rate
-    return train_steps_split(theta, dims, X, Y, activation, SIGMOID_HEAD, GD, hyper, None,
+    return train_steps_split(theta, dims, X, Y, activation, SIGMOID_HEAD, GD, hyper, None, True,
                              n_steps, acts, AL, D0, D1, grad, False, None, True, None)
 
 
 @jit
-def train_steps_split(theta, dims, X, Y, activation, head, opt, hyper, state, n_steps, acts, AL,
-                      D0, D1, grad, split, shuffle, sigmoidal, dropout):
+def train_steps_split(theta, dims, X, Y, activation, head, opt, hyper, state, fused, n_steps,
+                      acts, AL, D0, D1, grad, split, shuffle, sigmoidal, dropout):
     """The serial trainer: n_steps iterations on theta, in place, for any head
     (``heads``), optimizer (``optim``: ``opt`` and its ``hyper`` array, whose STEP slot counts
     the steps taken and is advanced here) and L2 (hyper's LAMBD). Returns the cost before the
     first iteration's update (data cost plus the L2 penalty).
 
-    ``state``: None for gradient descent, whose update then runs inside the dW products
-    (``backward_update_split``); else the optimizer state (``optim.state_rows`` rows in theta's
-    layout), and the gradient goes to ``grad`` for ``optim.update_all``. numba compiles the
-    function apart for None, so a GD fit compiles no epilogue, and vice versa.
+    ``state`` and ``fused``, one of them None: gradient descent passes state None and fused
+    True, and its update runs inside the dW products (``backward_update_split``); the other
+    optimizers pass their state (``optim.state_rows`` rows in theta's layout) and fused None,
+    and the gradient goes to ``grad`` for ``optim.update_all``. numba prunes a branch only on an
+    argument that *is* None, never on one that is not, so each path needs its own None: a GD fit
+    compiles no epilogue, and an Adam fit no fused backward (docs/performance.md, "Cold first
+    fit: what a fit compiles").
 
     ``split``: numba owns the cores: large products run as parallel parts of output rows, each a
     single-threaded BLAS call (pin the BLAS to one thread, as ``fastbackprop._threads.owner``
@@ -264,10 +267,10 @@ def train_steps_split(theta, dims, X, Y, activation, head, opt, hyper, state, n_
                     c += lambd / (2.0 * mw) * squared_norm_W(theta, dims)
                 total = c if mb == m else total + c * mb  # one batch: the mean itself
             hyper[STEP] = step + 1
-            if state is None:
+            if fused is not None:
                 backward_update_split(theta, dims, Xb, Yb, activation, head, learning_rate,
                                       lambd / mw, acts, AL, D0, D1, grad, split, dropout, step)
-            else:
+            if state is not None:
                 backward_split(theta, dims, Xb, Yb, activation, head, acts, AL, D0, D1, grad,
                                split, dropout, step)
                 update_all(opt, hyper, dims, 1.0 / mw, theta, grad, state)

@@ -8,13 +8,15 @@ it before each step's epilogue, so Adam's t continues across calls (and across f
 Plain gradient descent does not come here on the fused paths: its update runs inside the dW
 product (``dense.layer_dW_update``, with L2 as the product's beta), so dW is never stored.
 Momentum and Adam need the gradient materialised: the trainers write it to ``grad`` and call
-``epilogue`` once per parameter array (W with its L2 coefficient λ/m, b with none).
+``epilogue`` once per parameter array (W with its L2 coefficient λ/m, b with none), through
+``epilogue_for``: with the optimizer's code a ``_options.Static`` (as the plan passes it), only
+that optimizer's loop is compiled.
 """
 import math
 
 import numpy as np
 
-from ._options import jit_inline
+from ._options import jit_inline, specialised
 
 GD = 0
 MOMENTUM = 1  # the course's form: v = β·v + (1 − β)·g, θ −= α·v
@@ -105,6 +107,10 @@ def update_all(opt, hyper, dims, inv_m, theta, grad, state):
     for l in range(1, dims.size):
         n = dims[l]
         k = dims[l - 1]
-        epilogue(opt, hyper, l2, theta, grad, state, off, off + n * k)
-        epilogue(opt, hyper, 0.0, theta, grad, state, off + n * k, off + n * k + n)
+        epilogue_for(opt, hyper, l2, theta, grad, state, off, off + n * k)
+        epilogue_for(opt, hyper, 0.0, theta, grad, state, off + n * k, off + n * k + n)
         off += n * k + n
+
+
+# ``epilogue`` as the trainers call it: compiled for a Static optimizer's branch alone
+epilogue_for = specialised(epilogue)

@@ -58,7 +58,7 @@ def test_repeated_short_fits_make_one_compiled_call_each(rng, monkeypatch):
     original = network.train_steps_split
 
     def spy(*args):
-        calls.append(args[9])  # n_steps
+        calls.append(args[10])  # n_steps
         return original(*args)
 
     monkeypatch.setattr(network, "train_steps_split", spy)

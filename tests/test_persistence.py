@@ -305,7 +305,7 @@ class _InterruptingNetwork:
         def interrupting(*args):
             cost = kernel(*args)
             self.calls += 1
-            self.steps += args[9]  # n_steps
+            self.steps += args[10]  # n_steps (train_steps_split)
             if self.calls == self.k:
                 signal.raise_signal(signal.SIGINT)  # runs the Python-level handler right here
             return cost

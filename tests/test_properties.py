@@ -205,7 +205,7 @@ def _minibatch_cases(rng):
         shuffle = minibatch.Shuffle(4, 11, 2, True,
                                     *minibatch.make_shuffle_buffers(3, 10, np.float64))
         cases.append((theta, dims, X, Y, code, SIGMOID_HEAD, optim.GD, optim.make_hyper(0.1),
-                      None, 2, ws.acts, ws.AL, ws.D0, ws.D1, ws.grad, True, shuffle))
+                      None, True, 2, ws.acts, ws.AL, ws.D0, ws.D1, ws.grad, True, shuffle))
     return cases
 
 
@@ -254,8 +254,9 @@ def _engine_case(case, opt, rng, head=SIGMOID_HEAD):
     the engine's trainer takes it, with optimizer ``opt``, L2 and its state."""
     theta, dims, X, Y, code, lr, n, acts, AL, D0, D1, grad, split = case
     state = None if opt == optim.GD else rng.random((2, theta.size))
+    fused = True if opt == optim.GD else None
     return (theta, dims, X, Y, code, head, opt, optim.make_hyper(lr, step=2, lambd=0.2),
-            state, n, acts, AL, D0, D1, grad, split, None)
+            state, fused, n, acts, AL, D0, D1, grad, split, None)
 
 
 def _dropouts(code):

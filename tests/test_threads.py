@@ -171,11 +171,13 @@ def _tbb_installed():
                     reason="the tbb wheel is a dependency on Linux x86-64 only")
 def test_default_threading_layer_is_tbb_where_the_wheel_is_installed():
     """The fast fork-safe layer: the wheel's libtbb is found although it is off the loader path
-    (a regression here silently drops to workqueue, ~1.6x slower on small batches)."""
+    (a regression here silently drops to workqueue, ~1.6x slower on small batches). The fit
+    takes the blocked trainer: the serial one on so small a net compiles no parallel code, and
+    numba starts no threading layer."""
     code = ("import numpy as np, numba\n"
             "from fastbackprop import Model\n"
             "X = np.random.default_rng(0).standard_normal((3, 2000)); Y = (X[:1] > 0) * 1.0\n"
-            "Model([3, 5, 1], seed=0).fit(X, Y, num_iterations=2)\n"
+            "Model([3, 5, 1], seed=0).fit(X, Y, num_iterations=2, path='blocked')\n"
             "print(numba.threading_layer())\n")
     env = {k: v for k, v in os.environ.items() if k != "NUMBA_THREADING_LAYER"}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
