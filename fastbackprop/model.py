@@ -351,8 +351,8 @@ class Model:
             active ``distributed.Client`` (dask's default scheduler without one): each step
             sums the chunks' gradients where they are held, in chunk order, and updates here
             (docs/dask.md). Such a fit takes full batches, or a ``batch_size`` of whole chunks
-            with ``shuffle=False``, and no dropout, ``validation_data``, ``early_stopping``,
-            ``schedule`` or ``path``.
+            with ``shuffle=False``, and no dropout, ``validation_data`` or ``path``
+            (``early_stopping`` then watches the training cost; schedules run as locally).
         Y : array_like or dask.array.Array
             Targets for the output head: sigmoid (n_L, m) labels in [0, 1]; softmax one-hot
             (C, m), or integer class labels (1, m) or (m,) in [0, C); identity (n_L, m) real
