@@ -85,6 +85,12 @@ class Static(int):
     value, so each code gets its own compiled signature with only its own branches
     (``specialised``). It is an int everywhere else (comparisons, indexing, pickling)."""
 
+    def __new__(cls, code):
+        self = super().__new__(cls, code)
+        # numba's dispatcher reads ``_numba_type_`` in C: no call into Python's typeof per call
+        self._numba_type_ = _static_type(int(code))
+        return self
+
     def __repr__(self):
         return f"Static({int(self)})"
 
@@ -95,12 +101,15 @@ class Static(int):
 _STATIC_TYPES = {}
 
 
-@typeof_impl.register(Static)
-def _typeof_static(value, context):
-    code = int(value)
+def _static_type(code):
     if code not in _STATIC_TYPES:
         _STATIC_TYPES[code] = types.IntegerLiteral(code)
     return _STATIC_TYPES[code]
+
+
+@typeof_impl.register(Static)
+def _typeof_static(value, context):
+    return _static_type(int(value))
 
 
 def static(code):

@@ -107,9 +107,12 @@ def update_all(opt, hyper, dims, inv_m, theta, grad, state):
     for l in range(1, dims.size):
         n = dims[l]
         k = dims[l - 1]
-        epilogue_for(opt, hyper, l2, theta, grad, state, off, off + n * k)
-        epilogue_for(opt, hyper, 0.0, theta, grad, state, off + n * k, off + n * k + n)
-        off += n * k + n
+        w_end = off + n * k
+        # ranges from arithmetic only: numba's first typing pass sees ``off`` as the literal 0,
+        # and each argument type is one more compilation of the specialised epilogue
+        epilogue_for(opt, hyper, l2, theta, grad, state, w_end - n * k, w_end)
+        epilogue_for(opt, hyper, 0.0, theta, grad, state, w_end, w_end + n)
+        off = w_end + n
 
 
 # ``epilogue`` as the trainers call it: compiled for a Static optimizer's branch alone
