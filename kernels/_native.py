@@ -33,6 +33,9 @@ class Native:
         # (its name spells out every argument type) was over half of a blocked call's Python
         # side (docs/performance.md, "Its cost per call")
         self.numba_type = NativeType(signature)
+        # read by numba's dispatcher in C, so a call does not go through Python's typeof at
+        # all (as ``_options.Static``)
+        self._numba_type_ = self.numba_type
 
     def __repr__(self):
         return f"Native({self.dispatcher.py_func.__name__}{self.signature})"

@@ -18,6 +18,7 @@ import fastbackprop.kernels as K
 from fastbackprop import Model, baseline
 from fastbackprop.kernels import heads, minibatch, network, optim
 from fastbackprop.kernels.dropout import make_dropout
+from fastbackprop.kernels._options import static
 
 from conftest import ACTIVATIONS, DTYPES, all_kernels, assert_close
 
@@ -204,8 +205,8 @@ def _minibatch_cases(rng):
         Y = (rng.random((1, 10)) > 0.5).astype(np.float64)
         shuffle = minibatch.Shuffle(4, 11, 2, True,
                                     *minibatch.make_shuffle_buffers(3, 10, np.float64))
-        cases.append((theta, dims, X, Y, code, SIGMOID_HEAD, optim.GD, optim.make_hyper(0.1),
-                      None, True, 2, ws.acts, ws.AL, ws.D0, ws.D1, ws.grad, True, shuffle))
+        cases.append((theta, dims, X, Y, code, SIGMOID_HEAD, static(optim.GD),
+                      optim.make_hyper(0.1), None, True, 2, ws.acts, ws.AL, ws.D0, ws.D1, ws.grad, True, shuffle))
     return cases
 
 
@@ -230,13 +231,13 @@ def _blocked_cases(rng, kind):
                             True, SIGMOID_HEAD, None, 0),
             "train_steps_blocked": (theta, dims, ws.Xt.T.copy(), np.zeros_like(ws.Xt), True, Y,
                                     code, flag, ws.narrow, ws.dZ1, ws.Wt, ws.Wt_at,
-                                    SIGMOID_HEAD, optim.GD, optim.make_hyper(0.1),
+                                    SIGMOID_HEAD, static(optim.GD), optim.make_hyper(0.1),
                                     np.zeros((0, theta.size)), None, 2, ws.block, ws.group,
                                     ws.acts, ws.D, ws.P, ws.grad, ws.costp,
                                     blocked.block_pass_for(theta, dims, ws, Y, code,
                                                            SIGMOID_HEAD, None)),
             "_merge_update": (theta, dims, rng.standard_normal(ws.P.shape), ws.grad, 3,
-                              theta.size, 1 / m, optim.ADAM,
+                              theta.size, 1 / m, static(optim.ADAM),
                               optim.make_hyper(0.1, step=2, lambd=0.3),
                               rng.random((2, theta.size))),
         }[kind]
@@ -255,7 +256,10 @@ def _engine_case(case, opt, rng, head=SIGMOID_HEAD):
     theta, dims, X, Y, code, lr, n, acts, AL, D0, D1, grad, split = case
     state = None if opt == optim.GD else rng.random((2, theta.size))
     fused = True if opt == optim.GD else None
-    return (theta, dims, X, Y, code, head, opt, optim.make_hyper(lr, step=2, lambd=0.2),
+    # the codes as the plan passes them (Static: each case compiles its own branches only);
+    # the kernels' generic int path is covered by the optim and heads cases below
+    return (theta, dims, X, Y, code, static(head), static(opt),
+            optim.make_hyper(lr, step=2, lambd=0.2),
             state, fused, n, acts, AL, D0, D1, grad, split, None)
 
 
@@ -407,7 +411,7 @@ CASES = {
         for case in _split(_network_cases(rng, "train_steps")) if case[4] == K.TANH
         for opt in (optim.MOMENTUM, optim.ADAM)],
     "network.cost_and_grad": lambda rng: [
-        case[:5] + (head, lambd) + case[5:] + (_sigmoidal(case[4]),)
+        case[:5] + (static(head), lambd) + case[5:] + (_sigmoidal(case[4]),)
         for case in _network_cases(rng, "backward") for head, lambd in ((None, 0.0),
                                                                         (heads.IDENTITY, 0.3))],
     # a chunk of a dask fit (fastbackprop._dask): the plain sigmoid head, the dask tests' type
