@@ -8,9 +8,14 @@ import pytest
 from fastbackprop import Model, _plan, baseline
 from fastbackprop import kernels as K
 from fastbackprop.kernels import blocked, optim
-from fastbackprop.kernels.heads import SIGMOID as SIGMOID_HEAD
+from fastbackprop.kernels._options import static
+# the plain sigmoid head and gradient descent as the plan passes them (one compiled trainer
+# with the model fits')
+from fastbackprop.kernels.heads import SIGMOID, kernel_head
 
 from conftest import ACTIVATIONS, DTYPES, assert_close, classification_data
+
+SIGMOID_HEAD = kernel_head(SIGMOID)
 
 TINY = np.finfo(np.float64).smallest_subnormal
 SPECIAL = [0.0, -0.0, TINY, -TINY, 1e-310, -1e-310, 1e-300, 1e-20, -1e-8, 0.34657, -0.34658,
@@ -97,8 +102,8 @@ def _train_blocked(dims, X, Y, act, dtype, lr, steps, block, group=None):
     ws = blocked.make_blocked_workspace(dims, m, dtype, block=block, group=group)
     theta = model._theta
     cost = blocked.run_blocked(theta, model._dims, ws, X, Y, K.CODES[act], SIGMOID_HEAD,
-                               optim.GD, optim.make_hyper(lr), np.zeros((0, theta.size)), None,
-                               steps)
+                               static(optim.GD), optim.make_hyper(lr),
+                               np.zeros((0, theta.size)), None, steps)
     np.testing.assert_array_equal(ws.Xt, X.T)  # filled block by block at the first step
     return model, start, cost, ws
 

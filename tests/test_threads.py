@@ -63,7 +63,10 @@ def _run(numba_threads, blas_threads):
 
 
 def test_parameters_bitwise_identical_across_numba_and_blas_thread_counts():
-    results = {(n, b): _run(n, b) for n, b in ((1, 1), (2, 1), (2, 2), (1, 2))}
+    # numba's 1 and 2 threads under a single-threaded BLAS, and both at 2: each thread count of
+    # each library against the others (numba 1 with a BLAS of 2, a fourth process, was dropped
+    # for CI's time)
+    results = {(n, b): _run(n, b) for n, b in ((1, 1), (2, 1), (2, 2))}
     first = results[(1, 1)]
     blocks = [int(r.split(":")[0]) for r in first]
     assert min(blocks[:4]) >= 2  # the blocked path, several blocks

@@ -30,5 +30,7 @@ else:
     raise SystemExit("NUMBA_BOUNDSCHECK=1 did not catch an out-of-range index")
 PY
 
+# (tests/test_kernels.py's per-layer kernels are among them: every kernel has a case in
+# test_properties.py, so running that file too only compiled its float32 twins again, ~40 s)
 python -m pytest -q -p no:cacheprovider \
-    tests/test_kernels.py "tests/test_properties.py::test_kernel_matches_its_python_function"
+    "tests/test_properties.py::test_kernel_matches_its_python_function"
