@@ -36,6 +36,7 @@ from . import _validate
 from .kernels import n_parameters, network
 from .kernels.optim import LAMBD
 from .kernels.network import make_workspace
+from .model import _Objective
 
 # A fit whose step takes this many times the compute of its busiest worker thread (the sum of
 # the chunks it ran) is dominated by overhead
@@ -307,13 +308,7 @@ class Objective:
                 off += n * k + n
         return float(cost), grad
 
-    def assign(self, x):
-        x = np.asarray(x, np.float64)
-        if x.shape != self.model._theta.shape or not np.isfinite(x).all():
-            raise ValueError(f"x must be a finite vector of {self.model._theta.size} "
-                             f"parameters, got shape {x.shape}")
-        with self.model._lock:
-            self.model._theta[:] = x
+    assign = _Objective.assign  # the local objective's: the same check, the same lock
 
 
 def _client():
