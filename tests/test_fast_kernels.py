@@ -360,3 +360,19 @@ def test_blocked_trainer_with_a_narrow_first_layer_matches_baseline(dtype, rng):
     for key in ref:
         assert_close(model.parameters[key], ref[key], dtype, key)
     assert cost == pytest.approx(costs[0][1], rel=1e-12 if dtype == "float64" else 1e-5)
+
+
+def test_the_plan_compiles_one_head_one_optimizer_and_parallel_parts_only_where_they_run():
+    """The plan's codes are Statics (numba types them as their literal: one compiled trainer
+    per head and optimizer, docs/engine.md "Compile only what a fit uses"), the plain sigmoid
+    head None, and ``split`` None unless some product of the step would run as parallel parts."""
+    from numba import types
+    from fastbackprop.kernels._options import Static
+    p = _plan.plan([4, 3, 3], 10, None, "float64", "relu", "softmax", "adam")
+    assert isinstance(p.head, Static) and isinstance(p.optimizer, Static)
+    assert numba.typeof(p.head) == types.IntegerLiteral(1)
+    assert numba.typeof(p.optimizer) == types.IntegerLiteral(optim.ADAM)
+    assert _plan.plan([4, 3, 1], 10, None, "float64", "relu", "sigmoid", "gd").head is None
+    assert p.split is None  # no product of 4·3·10 is split
+    big = _plan.plan([512, 300, 1], 100, None, "float64", "relu", "sigmoid", "gd", path="serial")
+    assert big.split is True and K.dense.row_parts(300, 512, 100) > 1
