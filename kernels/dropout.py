@@ -14,7 +14,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from ._options import jit_inline
+from ._options import jit, jit_inline
 from .minibatch import _GOLDEN, _mix
 
 # seed (int64), keep_prob (float), threshold (uint64: keep iff hash >> 11 < threshold)
@@ -47,7 +47,7 @@ def keeps(ukey, example, threshold):
         < np.uint64(threshold)
 
 
-@jit_inline
+@jit
 def forward_cols(dropout, step, layer, A, e0):
     """A (n, m) by columns, examples e0 … e0 + m − 1: A = A·D/keep_prob."""
     key = layer_key(dropout.seed, step, layer)
@@ -60,7 +60,7 @@ def forward_cols(dropout, step, layer, A, e0):
             A[i, j] = A[i, j] / kp if keeps(u, e0 + j, dropout.threshold) else zero
 
 
-@jit_inline
+@jit
 def backward_cols(dropout, step, layer, dA, A, e0):
     """Undo ``forward_cols`` on A (kept: A·keep_prob) and dA = dA·D/keep_prob, before g'."""
     key = layer_key(dropout.seed, step, layer)
@@ -77,7 +77,7 @@ def backward_cols(dropout, step, layer, dA, A, e0):
                 dA[i, j] = zero
 
 
-@jit_inline
+@jit
 def forward_rows(dropout, step, layer, A, e0):
     """``forward_cols`` of a block by rows: A (rows, n), row r is example e0 + r."""
     key = layer_key(dropout.seed, step, layer)
@@ -90,7 +90,7 @@ def forward_rows(dropout, step, layer, A, e0):
             A[r, i] = A[r, i] / kp if keeps(u, e0 + r, dropout.threshold) else zero
 
 
-@jit_inline
+@jit
 def backward_rows(dropout, step, layer, dA, A, e0):
     """``backward_cols`` of a block by rows."""
     key = layer_key(dropout.seed, step, layer)

@@ -74,8 +74,12 @@ def _rows_into(X, order, batch_size, Xs, row):
         for start in range(0, m, batch_size):
             mb = min(batch_size, m - start)
             at = n_x * start + r * mb  # row r of batch (start // batch_size)
+            # views indexed from 0 and unsigned gather indices: no negative-index wraparound
+            # select per value (docs/performance.md, "Loops over views")
+            dst = Xs[at:at + mb]
+            src = order[start:start + mb]
             for j in range(mb):
-                Xs[at + j] = row[order[start + j]]
+                dst[j] = row[np.uint64(src[j])]
 
 
 @jit_inline

@@ -163,7 +163,7 @@ def backward_split(theta, dims, X, Y, activation, head, acts, AL, D0, D1, grad, 
         cur, other = other, cur
 
 
-@jit_inline
+@jit
 def backward_update_split(theta, dims, X, Y, activation, head, learning_rate, l2, acts, AL, D0,
                           D1, grad, split, dropout, step):
     """``backward_split`` and the gradient-descent update in one pass: layer by layer from the

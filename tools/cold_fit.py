@@ -10,6 +10,7 @@ COMMIT``), bypassing an editable install of this one. docs/performance.md, "Cold
 a fit compiles", has the measurements.
 """
 import os
+import resource
 import sys
 import time
 
@@ -45,8 +46,12 @@ Y = {"softmax": lambda: rng.integers(0, 3, m),
      "identity": lambda: 2 * X[:1],
      "sigmoid": lambda: (X[:1] > 0).astype(dtype)}[head]()
 t1 = time.perf_counter()
+cpu1 = resource.getrusage(resource.RUSAGE_SELF)
 Model(dims + [n_L], activation, output=head, dtype=dtype, seed=0).fit(
     X, Y, optimizer=optimizer, keep_prob=float(keep_prob), batch_size=int(batch) or None,
     lambd=0.1 if optimizer == "momentum" else 0.0, learning_rate=0.01, num_iterations=2)
 t2 = time.perf_counter()
-print(f"{' '.join(args)}: import {t1 - t0:.2f} s, first fit {t2 - t1:.2f} s")
+cpu2 = resource.getrusage(resource.RUSAGE_SELF)
+cpu = cpu2.ru_utime + cpu2.ru_stime - cpu1.ru_utime - cpu1.ru_stime
+print(f"{' '.join(args)}: import {t1 - t0:.2f} s, first fit {t2 - t1:.2f} s "
+      f"(CPU {cpu:.2f} s)")
