@@ -77,15 +77,18 @@ def epilogue(opt, hyper, l2, theta, grad, state, p0, p1):
         beta2 = hyper[BETA2]
         eps = hyper[EPSILON]
         t = hyper[STEP]
-        c1 = 1.0 - beta1 ** t
-        c2 = 1.0 - beta2 ** t
+        # PyTorch's arrangement: α/(1 − β1^t) and 1/√(1 − β2^t) once per range, so each
+        # parameter costs one square root and one division, the two slowest vector operations
+        # (docs/performance.md, "The Adam epilogue: one sqrt and one division")
+        step_size = lr / (1.0 - beta1 ** t)
+        inv_root_c2 = 1.0 / math.sqrt(1.0 - beta2 ** t)
         v = state[0, p0:p1]
         s = state[1, p0:p1]
         for p in range(th.size):
             g = dW[p] + l2 * th[p]
             v[p] = beta1 * v[p] + (1.0 - beta1) * g
             s[p] = beta2 * s[p] + (1.0 - beta2) * (g * g)
-            th[p] -= lr * (v[p] / c1) / (math.sqrt(s[p] / c2) + eps)
+            th[p] -= step_size * v[p] / (math.sqrt(s[p]) * inv_root_c2 + eps)
     elif opt == SGD_MOMENTUM or opt == NESTEROV:
         mu = hyper[BETA]
         v = state[0, p0:p1]
