@@ -200,21 +200,24 @@ def _transpose_rows(X, Xt, r0, r1):
     rows of X are read in order: several times faster than ``np.copyto(Xt, X.T)`` (see
     docs/performance.md, "X transposed by the lanes")."""
     n = X.shape[0]
-    i = 0
-    while i + 8 <= n:
-        for j in range(r0, r1):
-            Xt[j, i] = X[i, j]
-            Xt[j, i + 1] = X[i + 1, j]
-            Xt[j, i + 2] = X[i + 2, j]
-            Xt[j, i + 3] = X[i + 3, j]
-            Xt[j, i + 4] = X[i + 4, j]
-            Xt[j, i + 5] = X[i + 5, j]
-            Xt[j, i + 6] = X[i + 6, j]
-            Xt[j, i + 7] = X[i + 7, j]
-        i += 8
-    for i_left in range(i, n):  # rows left over from the runs of eight
-        for j in range(r0, r1):
-            Xt[j, i_left] = X[i_left, j]
+    S = X[:, r0:r1]  # views indexed from 0: no wraparound select per value (see optim.epilogue)
+    D = Xt[r0:r1]
+    rows = r1 - r0
+    runs = n // 8
+    for q in range(runs):
+        i = 8 * q
+        for j in range(rows):
+            D[j, i] = S[i, j]
+            D[j, i + 1] = S[i + 1, j]
+            D[j, i + 2] = S[i + 2, j]
+            D[j, i + 3] = S[i + 3, j]
+            D[j, i + 4] = S[i + 4, j]
+            D[j, i + 5] = S[i + 5, j]
+            D[j, i + 6] = S[i + 6, j]
+            D[j, i + 7] = S[i + 7, j]
+    for i_left in range(8 * runs, n):  # rows left over from the runs of eight
+        for j in range(rows):
+            D[j, i_left] = S[i_left, j]
 
 
 @jit
