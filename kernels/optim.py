@@ -80,15 +80,20 @@ def epilogue(opt, hyper, l2, theta, grad, state, p0, p1):
         # PyTorch's arrangement: α/(1 − β1^t) and 1/√(1 − β2^t) once per range, so each
         # parameter costs one square root and one division, the two slowest vector operations
         # (docs/performance.md, "The Adam epilogue: one sqrt and one division")
-        step_size = lr / (1.0 - beta1 ** t)
-        inv_root_c2 = 1.0 / math.sqrt(1.0 - beta2 ** t)
+        # The loop runs in theta's dtype, as PyTorch's Adam does: float32 vectors have twice the
+        # lanes of float64 ones (same section)
+        f = th.dtype.type
+        step_size = f(lr / (1.0 - beta1 ** t))
+        inv_root_c2 = f(1.0 / math.sqrt(1.0 - beta2 ** t))
+        b1, b2, eps_, l2_ = f(beta1), f(beta2), f(eps), f(l2)
+        a1, a2 = f(1.0 - beta1), f(1.0 - beta2)
         v = state[0, p0:p1]
         s = state[1, p0:p1]
         for p in range(th.size):
-            g = dW[p] + l2 * th[p]
-            v[p] = beta1 * v[p] + (1.0 - beta1) * g
-            s[p] = beta2 * s[p] + (1.0 - beta2) * (g * g)
-            th[p] -= step_size * v[p] / (math.sqrt(s[p]) * inv_root_c2 + eps)
+            g = dW[p] + l2_ * th[p]
+            v[p] = b1 * v[p] + a1 * g
+            s[p] = b2 * s[p] + a2 * (g * g)
+            th[p] -= step_size * v[p] / (math.sqrt(s[p]) * inv_root_c2 + eps_)
     elif opt == SGD_MOMENTUM or opt == NESTEROV:
         mu = hyper[BETA]
         v = state[0, p0:p1]
