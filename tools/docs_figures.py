@@ -14,6 +14,7 @@ compiled; runs no benchmark.
 """
 import argparse
 import json
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -57,7 +58,7 @@ def bench_ratios(bench_json, path):
         for name, system in result["systems"].items():
             labels.setdefault(name, system.get("label", name))
 
-    fig = Figure(figsize=(9, 4.6), layout="constrained")
+    fig = Figure(figsize=(10, 5), layout="constrained")
     ax = fig.add_subplot()
     width = 0.8 / len(systems)
     x = np.arange(len(results))
@@ -82,8 +83,10 @@ def bench_ratios(bench_json, path):
              if low <= t <= high]
     ax.set_yticks(ticks, [f"{t:g}×" for t in ticks])
     ax.minorticks_off()
-    ax.set_xticks(x, [f"{r['config']}: {r['title']}\n{_dims(r['layer_dims'])}\n"
-                      f"m = {r['m']}, {r['dtype']}" for r in results], fontsize=8)
+    # titles wrapped: the configurations' long names overlapped their neighbours
+    ax.set_xticks(x, [f"{r['config']}: {textwrap.fill(r['title'], 14)}\n"
+                      f"{_dims(r['layer_dims'])}\nm = {r['m']}\n{r['dtype']}"
+                      for r in results], fontsize=7)
     ax.set_xlim(-0.5, len(results) - 0.5)
     ax.set_ylabel("speed against NumPy (higher is faster)")
     ax.grid(True, axis="y", alpha=0.3)
