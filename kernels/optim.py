@@ -77,11 +77,9 @@ def epilogue(opt, hyper, l2, theta, grad, state, p0, p1):
         beta2 = hyper[BETA2]
         eps = hyper[EPSILON]
         t = hyper[STEP]
-        # PyTorch's arrangement: α/(1 − β1^t) and 1/√(1 − β2^t) once per range, so each
-        # parameter costs one square root and one division, the two slowest vector operations
-        # (docs/performance.md, "The Adam epilogue: one sqrt and one division")
-        # The loop runs in theta's dtype, as PyTorch's Adam does: float32 vectors have twice the
-        # lanes of float64 ones (same section)
+        # PyTorch's arrangement, in theta's dtype: α/(1 − β1^t) and 1/√(1 − β2^t) once per
+        # range, so a parameter costs one sqrt and one division, with float32's twice-as-wide
+        # vectors (docs/performance.md, "The Adam epilogue: one sqrt and one division")
         f = th.dtype.type
         step_size = f(lr / (1.0 - beta1 ** t))
         inv_root_c2 = f(1.0 / math.sqrt(1.0 - beta2 ** t))
