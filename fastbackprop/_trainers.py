@@ -6,11 +6,13 @@ returns the cost before the first one's update. The optimizer's hyper-parameters
 the step counter (``optim.STEP``) travel in arrays the model owns, so a trainer holds no
 training state of its own: a new trainer continues where the last one stopped.
 """
+import contextlib
 import math
 
 import numba
 import numpy as np
 
+from . import _compile_ahead
 from .kernels import blocked, make_workspace, minibatch, network
 from .kernels.dropout import make_dropout
 from .kernels.optim import GD
@@ -21,6 +23,7 @@ class _Trainer:
         self.plan = plan
         self.dims = np.array(plan.layer_dims, np.int64)
         self.first_chunk = 1  # iterations in a fit's first compiled call (see Model._train)
+        self.compiled = False  # after the first call (which may compile: _compile_ahead)
 
     def bind(self, theta, X, Y, hyper, state, seed, shuffle):
         """Train theta on (X, Y) from now on; ``seed`` keys the shuffles and the dropout masks,
@@ -52,10 +55,20 @@ class Serial(_Trainer):
             shuffle = minibatch.Shuffle(p.batch_size, self.seed, first_epoch, self.shuffled,
                                         *self.buffers)
         state, fused = _update(p, self.state)
-        return network.train_steps_split(self.theta, self.dims, self.X, self.Y, p.activation,
-                                         p.head, p.optimizer, self.hyper, state, fused, n,
-                                         ws.acts, ws.AL, ws.D0, ws.D1, ws.grad, p.split, shuffle,
-                                         p.sigmoidal, self.dropout)
+        args = (self.theta, self.dims, self.X, self.Y, p.activation, p.head, p.optimizer,
+                self.hyper, state, fused, n, ws.acts, ws.AL, ws.D0, ws.D1, ws.grad, p.split,
+                shuffle, p.sigmoidal, self.dropout)
+        if self.compiled:
+            return network.train_steps_split(*args)
+        helper = _compile_ahead.start(network.train_steps_split,
+                                      lambda: _compile_ahead.types_of(args),
+                                      lambda: network.train_steps_split_parts(args))
+        try:
+            cost = network.train_steps_split(*args)
+        finally:
+            helper.close()
+        self.compiled = True
+        return cost
 
 
 class Blocked(_Trainer):
@@ -70,9 +83,14 @@ class Blocked(_Trainer):
 
     def steps(self, n, first_epoch):
         p = self.plan
-        cost = blocked.run_blocked(self.theta, self.dims, self.ws, self.X, self.Y, p.activation,
-                                   p.head, p.optimizer, self.hyper, self.state, self.dropout, n,
-                                   self.lanes(), self.fresh)
+        args = (self.theta, self.dims, self.ws, self.X, self.Y, p.activation, p.head, p.optimizer,
+                self.hyper, self.state, self.dropout, n, self.lanes(), self.fresh)
+        if self.compiled:
+            cost = blocked.run_blocked(*args)
+        else:
+            with _blocked_compiled_ahead(args):
+                cost = blocked.run_blocked(*args)
+            self.compiled = True
         self.fresh = False  # X is in ws.Xt now
         return cost
 
@@ -120,8 +138,11 @@ class BlockedMinibatch(_Trainer):
                 ws = self.ws if mb == b else self.last
                 if isinstance(ws, blocked.BlockedWorkspace):
                     if mb not in self.block_passes:
-                        self.block_passes[mb] = blocked.block_pass_for(
-                            theta, dims, ws, Yb, p.activation, p.head, self.dropout)
+                        with _blocked_compiled_ahead((theta, dims, ws, Xb, Yb, p.activation,
+                                                      p.head, p.optimizer, self.hyper,
+                                                      self.state, self.dropout, 1, lanes)):
+                            self.block_passes[mb] = blocked.block_pass_for(
+                                theta, dims, ws, Yb, p.activation, p.head, self.dropout)
                     c = blocked.run_blocked(theta, dims, ws, Xb, Yb, p.activation, p.head,
                                             p.optimizer, self.hyper, self.state, self.dropout, 1,
                                             lanes, block_pass=self.block_passes[mb])
@@ -134,6 +155,29 @@ class BlockedMinibatch(_Trainer):
             if epoch == 0:
                 cost = total / m
         return cost
+
+
+@contextlib.contextmanager
+def _blocked_compiled_ahead(args):
+    """Around the first ``blocked.run_blocked(*args)`` of a trainer (or the first
+    ``block_pass_for`` of a batch size, which comes first): if the trainer would compile, it is
+    compiled here, now, while a helper compiles the block pass (``_compile_ahead``); the two are
+    compiled apart, so neither waits for the other, and the block pass then loads from the
+    cache."""
+    trainer_types, parts = None, None
+
+    def plan():
+        nonlocal trainer_types, parts
+        trainer_types, parts = blocked.run_blocked_parts(*args)
+        return trainer_types
+
+    helper = _compile_ahead.start(blocked.train_steps_blocked, plan, lambda: parts)
+    try:
+        if helper is not _compile_ahead.NOTHING:
+            blocked.train_steps_blocked.compile(trainer_types)
+        yield
+    finally:
+        helper.close()
 
 
 def _update(plan, state):

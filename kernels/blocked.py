@@ -32,9 +32,10 @@ from collections import namedtuple
 
 import numba
 import numpy as np
-from numba import prange
+from numba import prange, types
+from numba.core.typing.typeof import Purpose
 
-from ._native import call, native
+from ._native import NativeType, call, native
 from ._options import jit, jit_parallel
 from .activations import IDENTITY, LEAKY_RELU, LEAKY_SLOPE, RELU, SIGMOID, TANH, \
     sigmoidal_flag, stable_sigmoid
@@ -534,23 +535,47 @@ def run_blocked(theta, dims, ws, X, Y, activation, head, opt, hyper, state, drop
     ``fill_Xt``: copy X into ``ws.Xt`` first (the first call of a fit; later calls on the same X
     may pass False). ``block_pass``: ``block_pass_for`` these arguments, when the caller has it
     already (the minibatch path calls once per batch)."""
-    lanes = ws.acts.shape[0] if lanes is None else lanes
     if block_pass is None:
         block_pass = block_pass_for(theta, dims, ws, Y, activation, head, dropout)
-    return train_steps_blocked(theta, dims, X, ws.Xt, fill_Xt, Y, activation,
-                               sigmoidal_flag(activation), ws.narrow, ws.dZ1, ws.Wt, ws.Wt_at,
-                               head, opt, hyper, state, dropout, n_steps, ws.block, ws.group,
-                               ws.acts[:lanes], ws.D[:lanes], ws.P, ws.grad, ws.costp,
-                               block_pass)
+    return train_steps_blocked(*_trainer_args(theta, dims, ws, X, Y, activation, head, opt, hyper,
+                                              state, dropout, n_steps, lanes, fill_Xt,
+                                              block_pass))
+
+
+def _trainer_args(theta, dims, ws, X, Y, activation, head, opt, hyper, state, dropout, n_steps,
+                  lanes, fill_Xt, block_pass):
+    lanes = ws.acts.shape[0] if lanes is None else lanes
+    return (theta, dims, X, ws.Xt, fill_Xt, Y, activation, sigmoidal_flag(activation), ws.narrow,
+            ws.dZ1, ws.Wt, ws.Wt_at, head, opt, hyper, state, dropout, n_steps, ws.block,
+            ws.group, ws.acts[:lanes], ws.D[:lanes], ws.P, ws.grad, ws.costp, block_pass)
 
 
 def block_pass_for(theta, dims, ws, Y, activation, head, dropout):
     """``_block_pass`` compiled for what ``train_steps_blocked`` passes it, given the arrays the
     trainer is called with (one lane's scratch, one row of P; block bounds, beta, the cost flag
     and the step as the trainer types them: a mismatch would fail the trainer's typing)."""
-    return native(_block_pass, (theta, dims, ws.Xt, Y, activation, sigmoidal_flag(activation),
-                                ws.narrow, ws.dZ1, ws.Wt, ws.Wt_at, 0, 0, ws.acts[0], ws.D[0],
-                                ws.P[0], 0.0, True, head, dropout, 0))
+    return native(_block_pass, _block_pass_args(theta, dims, ws, Y, activation, head, dropout))
+
+
+def _block_pass_args(theta, dims, ws, Y, activation, head, dropout):
+    return (theta, dims, ws.Xt, Y, activation, sigmoidal_flag(activation), ws.narrow, ws.dZ1,
+            ws.Wt, ws.Wt_at, 0, 0, ws.acts[0], ws.D[0], ws.P[0], 0.0, True, head, dropout, 0)
+
+
+def run_blocked_parts(theta, dims, ws, X, Y, activation, head, opt, hyper, state, dropout,
+                      n_steps, lanes=None, fill_Xt=True):
+    """For compiling on two cores (``fastbackprop._compile_ahead``): the types of
+    ``train_steps_blocked``'s arguments in ``run_blocked`` with these arguments, and the block
+    pass it will take as ``[(kernel, signature)]``. The trainer is typed with the block pass as
+    the ``Native`` it will be, before that is compiled: its return type is ``_block_pass``'s,
+    float64 (a test checks that the call then compiles nothing more)."""
+    sig = tuple(numba.typeof(a, Purpose.argument)
+                for a in _block_pass_args(theta, dims, ws, Y, activation, head, dropout))
+    block_pass = NativeType(types.float64(*sig))
+    args = _trainer_args(theta, dims, ws, X, Y, activation, head, opt, hyper, state, dropout,
+                         n_steps, lanes, fill_Xt, None)
+    trainer = tuple(numba.typeof(a, Purpose.argument) for a in args[:-1]) + (block_pass,)
+    return trainer, [(_block_pass, sig)]
 
 
 def transposed_layers(dims, block):

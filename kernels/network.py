@@ -14,6 +14,8 @@ The workspace (see ``make_workspace``) is allocated once per (layer_dims, m, dty
 from collections import namedtuple
 
 import numpy as np
+from numba import typeof, types
+from numba.core.typing.typeof import Purpose
 
 from ._options import jit, jit_inline
 from .activations import IDENTITY, activation_backward_db
@@ -277,6 +279,29 @@ def train_steps_split(theta, dims, X, Y, activation, head, opt, hyper, state, fu
         if epoch == 0:
             cost = total if b >= m else total / m
     return cost
+
+
+
+def train_steps_split_parts(args):
+    """The backward kernel that ``train_steps_split(*args)`` calls, with the types it passes:
+    ``[(kernel, signature)]``, for a helper process to compile while this one compiles the
+    rest (``fastbackprop._compile_ahead``). The batch is X and Y (full batch), or C-contiguous
+    views of the shuffled copy unified with them; the step is an int64; the fused update's rate
+    and λ/m are float64. A test checks that the trainer then finds these in the cache."""
+    (theta, dims, X, Y, activation, head, opt, hyper, state, fused, n_steps, acts, AL, D0, D1,
+     grad, split, shuffle, sigmoidal, dropout) = args
+    T = [typeof(a, Purpose.argument) for a in args]
+    Xb, Yb = T[2], T[3]
+    if shuffle is not None:
+        unify = backward_split.typingctx.unify_pairs
+        Xb = unify(Xb, Xb.copy(layout="C"))
+        Yb = unify(Yb, Yb.copy(layout="C"))
+    head_t, act_t, split_t, drop_t = T[5], T[4], T[16], T[19]
+    tail = (T[11], T[12], T[13], T[14], T[15], split_t, drop_t, types.int64)
+    if fused is not None:
+        return [(backward_update_split, (T[0], T[1], Xb, Yb, act_t, head_t, types.float64,
+                                         types.float64) + tail)]
+    return [(backward_split, (T[0], T[1], Xb, Yb, act_t, head_t) + tail)]
 
 
 @jit

@@ -1,0 +1,146 @@
+"""Compile a cold fit's backward kernel on the second core while this process compiles the rest.
+
+numba compiles one function at a time in a process, and a cold first fit is numba compiling:
+one core works, the other waits. So when a fit is about to compile its trainer (it is neither in
+this process nor in the on-disk cache), a helper process compiles the trainer's largest callee
+(``Trainer.compile_parts``: the backward pass) into the on-disk cache, while this process types
+the trainer and compiles its other callees. When the trainer reaches that callee, it waits for
+the helper and loads its machine code from the cache (docs/engine.md, "Compiling on two cores").
+
+The helper only ever fills the cache: the code it compiles is the code this process would have
+compiled (same sources, same signature, same options), so results are the same bits. Anything
+that goes wrong (no second core, no writable cache, a helper that fails or takes too long, a
+numba whose internals differ) leaves numba to compile in this process, as without the helper.
+``FASTBACKPROP_COMPILE_AHEAD=0`` turns it off.
+"""
+import importlib
+import os
+import pickle
+import subprocess
+import sys
+
+import numba
+from numba.core import config
+
+ENV = "FASTBACKPROP_COMPILE_AHEAD"
+TIMEOUT = 120.0  # s: a helper slower than this is abandoned (this process compiles instead)
+
+
+def cores():
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def enabled():
+    return os.environ.get(ENV, "1") != "0" and not config.DISABLE_JIT and cores() >= 2
+
+
+def start(caller, caller_types, parts):
+    """A helper compiling ``parts()`` (``[(kernel, signature)]``) into the cache, if the kernel
+    ``caller`` has no machine code for ``caller_types()`` yet (in this process or on disk);
+    else, or when the helper cannot help, ``NOTHING``. Close it when the call has run. (Both
+    are functions, called here, so that anything they raise only turns the helper off.)"""
+    if not enabled():
+        return NOTHING
+    try:
+        if not would_compile(caller, caller_types()):
+            return NOTHING
+        parts = [(d, tuple(sig)) for d, sig in parts() if would_compile(d, sig)]
+        if not parts or not sys.executable:
+            return NOTHING
+        return _Helper(parts)
+    except Exception:  # a numba whose internals differ, no process to start: numba compiles
+        return NOTHING
+
+
+class _Nothing:
+    def close(self):
+        pass
+
+
+NOTHING = _Nothing()
+
+
+class _Helper:
+    """The helper process, and a hook on each part's dispatcher: its compile of that signature
+    first waits for the helper, so that numba then finds the machine code in the cache."""
+
+    def __init__(self, parts):
+        # the path first, so that the helper imports this fastbackprop before unpickling types
+        job = pickle.dumps((list(sys.path), os.path.dirname(os.path.abspath(__file__)),
+                            pickle.dumps([(d.py_func.__module__, d.py_func.__name__, sig)
+                                          for d, sig in parts])))
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", _HELPER], stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            self.proc.stdin.write(job)
+            self.proc.stdin.close()
+        except OSError:  # the helper died at once: it compiles nothing
+            pass
+        self.hooked = []
+        for dispatcher, sig in parts:
+            self._hook(dispatcher, sig)
+
+    def _hook(self, dispatcher, sig):
+        compile_ = dispatcher.compile
+
+        def compile(s, *rest, **kw):
+            if tuple(s) == tuple(sig):
+                self.wait()
+            return compile_(s, *rest, **kw)
+
+        dispatcher.compile = compile  # an instance attribute over the class's method
+        self.hooked.append(dispatcher)
+
+    def wait(self):
+        try:
+            self.proc.wait(TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+    def close(self):
+        """Unhook; a helper still running compiled something the fit did not need: stop it."""
+        for dispatcher in self.hooked:
+            dispatcher.__dict__.pop("compile", None)
+        self.hooked = []
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+
+
+def types_of(args):
+    """The numba types of a call's arguments, as numba's dispatcher types them."""
+    return tuple(numba.typeof(a, numba.core.typing.typeof.Purpose.argument) for a in args)
+
+
+def would_compile(dispatcher, sig):
+    """Neither compiled in this process nor in the on-disk cache (numba's caching internals:
+    any difference raises, and the caller then leaves it to numba)."""
+    if tuple(sig) in dispatcher.overloads:
+        return False
+    cache = dispatcher._cache
+    index = cache._cache_file._load_index()
+    return cache._index_key(tuple(sig), dispatcher.targetctx.codegen()) not in index
+
+
+_HELPER = """\
+import pickle, sys
+path, package, parts = pickle.load(sys.stdin.buffer)
+sys.path[:] = path
+from fastbackprop import _compile_ahead
+_compile_ahead.compile_parts(package, parts)
+"""
+
+
+def compile_parts(package, parts):
+    """The helper's work: each (module, kernel, signature) compiled into the cache, if this is
+    the parent's fastbackprop (another one would fill another cache key)."""
+    if os.path.dirname(os.path.abspath(__file__)) != package:
+        sys.exit(3)
+    for module, name, sig in pickle.loads(parts):
+        getattr(importlib.import_module(module), name).compile(sig)

@@ -1,0 +1,70 @@
+"""Compiling a cold fit on two cores (``fastbackprop._compile_ahead``): in a process with an
+empty numba cache, the helper compiles each trainer path's part (the serial backward kernels,
+the blocked trainer's block pass) for exactly the signature the trainer then asks for (so it
+loads them from the cache and compiles nothing twice), and the fits give the same bits as
+in-process compiles. Three cold compiles in one subprocess: the slowest test file's worth."""
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from fastbackprop import Model, _compile_ahead
+
+# (path, dtype, batch_size, fit options): the fused GD backward, the Adam + dropout backward on
+# shuffled batches, the blocked block pass
+CASES = [("serial", "float64", None, dict(optimizer="gd", learning_rate=0.1)),
+         ("serial_minibatch", "float64", 64, dict(optimizer="adam", keep_prob=0.8,
+                                                   learning_rate=0.01)),
+         ("blocked_minibatch", "float32", 64, dict(optimizer="adam", learning_rate=0.01))]
+
+_FITS = """
+import json, sys
+import numpy as np
+from fastbackprop.kernels import blocked, network
+sys.path.insert(0, sys.argv[1])
+from test_compile_ahead import CASES, fit
+thetas = [fit(*case) for case in CASES]
+np.savez(sys.argv[2], *thetas)
+hits = {d.py_func.__name__: sum(d._cache_hits.values())
+        for d in (network.backward_update_split, network.backward_split, blocked._block_pass)}
+compiled = {d.py_func.__name__: len(d.overloads)
+            for d in (network.train_steps_split, blocked.train_steps_blocked)}
+print(json.dumps({"hits": hits, "compiled": compiled}))
+"""
+
+
+def fit(path, dtype, batch_size, options):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((5, 150)).astype(dtype)
+    labels = rng.integers(0, 3, 150)
+    model = Model([5, 4, 3], "relu", output="softmax", dtype=dtype, seed=0)
+    model.fit(X, labels, num_iterations=2, batch_size=batch_size, path=path, **options)
+    return np.concatenate([np.ravel(v) for v in model.parameters.values()] + [np.ravel(model.costs)])
+
+
+@pytest.mark.skipif(_compile_ahead.cores() < 2, reason="one core: no helper is started")
+def test_the_helper_compiles_what_each_path_then_loads(tmp_path):
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / "cache"),
+               **{_compile_ahead.ENV: "1"})
+    done = subprocess.run([sys.executable, "-c", _FITS, os.path.dirname(__file__),
+                           str(tmp_path / "thetas.npz")], env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    # loaded from the cache in a process whose cache started empty: the helper wrote them
+    assert report["hits"] == {"backward_update_split": 1, "backward_split": 1, "_block_pass": 1}
+    # one signature per trainer call: the blocked trainer compiled ahead is the one it ran (the
+    # serial trainer's third: the blocked minibatch path's last batch of 22, too few to block)
+    assert report["compiled"] == {"train_steps_split": 3, "train_steps_blocked": 1}
+    thetas = np.load(tmp_path / "thetas.npz")
+    for i, case in enumerate(CASES):
+        np.testing.assert_array_equal(thetas[f"arr_{i}"], fit(*case), err_msg=case[0])
+
+
+def test_off_by_environment(monkeypatch):
+    monkeypatch.setenv(_compile_ahead.ENV, "0")
+    assert not _compile_ahead.enabled()
+    assert _compile_ahead.start(None, None, None) is _compile_ahead.NOTHING
