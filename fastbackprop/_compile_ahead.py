@@ -1,11 +1,12 @@
-"""Compile a cold fit's backward kernel on the second core while this process compiles the rest.
+"""Compile part of a cold fit's trainer on the second core while this process compiles the rest.
 
 numba compiles one function at a time in a process, and a cold first fit is numba compiling:
 one core works, the other waits. So when a fit is about to compile its trainer (it is neither in
-this process nor in the on-disk cache), a helper process compiles the trainer's largest callee
-(``Trainer.compile_parts``: the backward pass) into the on-disk cache, while this process types
-the trainer and compiles its other callees. When the trainer reaches that callee, it waits for
-the helper and loads its machine code from the cache (docs/engine.md, "Compiling on two cores").
+this process nor in the on-disk cache), a helper process compiles a large part of it into the
+on-disk cache: the serial trainer's backward kernel (``network.train_steps_split_parts``) or the
+blocked trainer's block pass (``blocked.run_blocked_parts``). Meanwhile this process compiles the
+rest; a compile of a part's signature here first waits for the helper, and numba then loads the
+part's machine code from the cache (docs/engine.md, "Compiling on two cores").
 
 The helper only ever fills the cache: the code it compiles is the code this process would have
 compiled (same sources, same signature, same options), so results are the same bits. Anything
