@@ -62,7 +62,7 @@ class Serial(_Trainer):
             return network.train_steps_split(*args)
         helper = _compile_ahead.start(network.train_steps_split,
                                       lambda: _compile_ahead.types_of(args),
-                                      lambda: network.train_steps_split_parts(args))
+                                      lambda: network.serial_trainer_parts(args))
         try:
             cost = network.train_steps_split(*args)
         finally:
@@ -108,8 +108,9 @@ class BlockedMinibatch(_Trainer):
         last = m % b
         self.last = None
         if last:
-            self.last = (blocked.make_blocked_workspace(dims, last, dtype)
-                         if blocked.use_blocked(dims, last, plan.optimizer != GD) else make_workspace(dims, last, dtype))
+            blocks = blocked.use_blocked(dims, last, plan.optimizer != GD)
+            self.last = (blocked.make_blocked_workspace(dims, last, dtype) if blocks
+                         else make_workspace(dims, last, dtype))
         self.order, self.Xs, self.Ys, self.row = minibatch.make_shuffle_buffers(
             dims[0], m, dtype, dims[-1] + plan.weighted)
         self.block_passes = {}  # per batch size: every batch of a size has the same array types

@@ -282,7 +282,7 @@ def train_steps_split(theta, dims, X, Y, activation, head, opt, hyper, state, fu
 
 
 
-def train_steps_split_parts(args):
+def serial_trainer_parts(args):
     """The backward kernel that ``train_steps_split(*args)`` calls, with the types it passes:
     ``[(kernel, signature)]``, for a helper process to compile while this one compiles the
     rest (``fastbackprop._compile_ahead``). The batch is X and Y (full batch), or C-contiguous

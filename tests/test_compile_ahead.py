@@ -42,7 +42,8 @@ def fit(path, dtype, batch_size, options):
     labels = rng.integers(0, 3, 150)
     model = Model([5, 4, 3], "relu", output="softmax", dtype=dtype, seed=0)
     model.fit(X, labels, num_iterations=2, batch_size=batch_size, path=path, **options)
-    return np.concatenate([np.ravel(v) for v in model.parameters.values()] + [np.ravel(model.costs)])
+    values = [np.ravel(v) for v in model.parameters.values()] + [np.ravel(model.costs)]
+    return np.concatenate(values)
 
 
 @pytest.mark.skipif(_compile_ahead.cores() < 2, reason="one core: no helper is started")
