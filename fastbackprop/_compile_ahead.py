@@ -19,12 +19,16 @@ import os
 import pickle
 import subprocess
 import sys
+import time
+
+import select
 
 import numba
 from numba.core import config
 
 ENV = "FASTBACKPROP_COMPILE_AHEAD"
 TIMEOUT = 120.0  # s: a helper slower than this is abandoned (this process compiles instead)
+_select = None if os.name == "nt" else select  # select takes no pipes on Windows
 
 
 def cores():
@@ -67,7 +71,8 @@ NOTHING = _Nothing()
 
 class _Helper:
     """The helper process, and a hook on each part's dispatcher: its compile of that signature
-    first waits for the helper, so that numba then finds the machine code in the cache."""
+    first waits for the helper to report that part done (a line on its stdout), so that numba
+    then finds the machine code in the cache."""
 
     def __init__(self, parts):
         # the path first, so that the helper imports this fastbackprop before unpickling types
@@ -75,34 +80,49 @@ class _Helper:
                             pickle.dumps([(d.py_func.__module__, d.py_func.__name__, sig)
                                           for d, sig in parts])))
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", _HELPER], stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [sys.executable, "-c", _HELPER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL)
+        self.done = 0  # parts the helper reported compiled, in order
+        self.deadline = time.monotonic() + TIMEOUT
         try:
             self.proc.stdin.write(job)
             self.proc.stdin.close()
         except OSError:  # the helper died at once: it compiles nothing
             pass
         self.hooked = []
-        for dispatcher, sig in parts:
-            self._hook(dispatcher, sig)
+        for i, (dispatcher, sig) in enumerate(parts):
+            self._hook(dispatcher, sig, i)
 
-    def _hook(self, dispatcher, sig):
+    def _hook(self, dispatcher, sig, i):
         compile_ = dispatcher.compile
 
         def compile(s, *rest, **kw):
             if tuple(s) == tuple(sig):
-                self.wait()
+                self.wait(i)
             return compile_(s, *rest, **kw)
 
         dispatcher.compile = compile  # an instance attribute over the class's method
         self.hooked.append(dispatcher)
 
-    def wait(self):
-        try:
-            self.proc.wait(TIMEOUT)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+    def wait(self, i):
+        """Until part i is in the cache, or the helper has ended or run out of time."""
+        while self.done <= i:
+            left = self.deadline - time.monotonic()
+            if left <= 0 or not self._readable(left):
+                self.proc.kill()
+                return
+            if not self.proc.stdout.readline():  # the helper ended (or failed)
+                return
+            self.done += 1
+
+    def _readable(self, seconds):
+        if _select is None:  # no select on pipes (Windows): wait for the whole helper
+            try:
+                self.proc.wait(seconds)
+            except subprocess.TimeoutExpired:
+                return False
+            return True
+        return bool(_select.select([self.proc.stdout], [], [], seconds)[0])
 
     def close(self):
         """Unhook; a helper still running compiled something the fit did not need: stop it."""
@@ -112,6 +132,7 @@ class _Helper:
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait()
+        self.proc.stdout.close()
 
 
 def types_of(args):
@@ -145,3 +166,4 @@ def compile_parts(package, parts):
         sys.exit(3)
     for module, name, sig in pickle.loads(parts):
         getattr(importlib.import_module(module), name).compile(sig)
+        print(name, flush=True)  # this part is in the cache

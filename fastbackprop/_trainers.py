@@ -118,40 +118,63 @@ class BlockedMinibatch(_Trainer):
     def lanes(self):
         return blocked.lanes_for(self.ws)
 
-    def steps(self, n, first_epoch):
+    def _batch(self, start, mb):
+        """The batch of mb examples from ``start`` of the shuffled copy: (Xb, Yb, workspace)."""
+        n_x, n_y = self.X.shape[0], self.Y.shape[0]
+        Xb = self.Xs[n_x * start:n_x * (start + mb)].reshape(n_x, mb)
+        Yb = self.Ys[n_y * start:n_y * (start + mb)].reshape(n_y, mb)
+        return Xb, Yb, self.ws if mb == self.plan.batch_size else self.last
+
+    def _blocked_args(self, Xb, Yb, ws):
         p = self.plan
-        X, Y, theta, dims = self.X, self.Y, self.theta, self.dims
-        n_x, m = X.shape
-        n_y = Y.shape[0]
-        b = p.batch_size
-        lanes = self.lanes()
+        return (self.theta, self.dims, ws, Xb, Yb, p.activation, p.head, p.optimizer, self.hyper,
+                self.state, self.dropout, 1, self.lanes())
+
+    def _serial_args(self, Xb, Yb, ws):
+        p = self.plan
         state, fused = _update(p, self.state)
+        return (self.theta, self.dims, Xb, Yb, p.activation, p.head, p.optimizer, self.hyper,
+                state, fused, 1, ws.acts, ws.AL, ws.D0, ws.D1, ws.grad, p.split, None,
+                p.sigmoidal, self.dropout)
+
+    def steps(self, n, first_epoch):
+        if self.compiled:
+            return self._epochs(n, first_epoch)
+        # the first call: the blocked trainer compiled here, the block pass and the last
+        # batch's serial backward kernel (if it runs serial) by a helper, in that order
+        b, m = self.plan.batch_size, self.plan.m
+
+        def extra():
+            if self.last is None or isinstance(self.last, blocked.BlockedWorkspace):
+                return []
+            return network.serial_trainer_parts(self._serial_args(*self._batch(m - m % b,
+                                                                               m % b)))
+
+        with _blocked_compiled_ahead(self._blocked_args(*self._batch(0, b)), extra):
+            cost = self._epochs(n, first_epoch)
+        self.compiled = True
+        return cost
+
+    def _epochs(self, n, first_epoch):
+        p = self.plan
+        m, b = self.X.shape[1], p.batch_size
         cost = math.nan
         for epoch in range(n):
             if self.shuffled:
                 minibatch.permutation(self.seed, first_epoch + epoch, self.order)
-            minibatch.shuffle_into(X, Y, self.order, b, self.Xs, self.Ys, self.row)
+            minibatch.shuffle_into(self.X, self.Y, self.order, b, self.Xs, self.Ys, self.row)
             total = 0.0
             for start in range(0, m, b):
                 mb = min(b, m - start)
-                Xb = self.Xs[n_x * start:n_x * (start + mb)].reshape(n_x, mb)
-                Yb = self.Ys[n_y * start:n_y * (start + mb)].reshape(n_y, mb)
-                ws = self.ws if mb == b else self.last
+                Xb, Yb, ws = self._batch(start, mb)
                 if isinstance(ws, blocked.BlockedWorkspace):
                     if mb not in self.block_passes:
-                        with _blocked_compiled_ahead((theta, dims, ws, Xb, Yb, p.activation,
-                                                      p.head, p.optimizer, self.hyper,
-                                                      self.state, self.dropout, 1, lanes)):
-                            self.block_passes[mb] = blocked.block_pass_for(
-                                theta, dims, ws, Yb, p.activation, p.head, self.dropout)
-                    c = blocked.run_blocked(theta, dims, ws, Xb, Yb, p.activation, p.head,
-                                            p.optimizer, self.hyper, self.state, self.dropout, 1,
-                                            lanes, block_pass=self.block_passes[mb])
+                        self.block_passes[mb] = blocked.block_pass_for(
+                            self.theta, self.dims, ws, Yb, p.activation, p.head, self.dropout)
+                    c = blocked.run_blocked(*self._blocked_args(Xb, Yb, ws),
+                                            block_pass=self.block_passes[mb])
                 else:
-                    c = network.train_steps_split(theta, dims, Xb, Yb, p.activation, p.head,
-                                                  p.optimizer, self.hyper, state, fused, 1,
-                                                  ws.acts, ws.AL, ws.D0, ws.D1, ws.grad,
-                                                  p.split, None, p.sigmoidal, self.dropout)
+                    c = network.train_steps_split(*self._serial_args(Xb, Yb, ws))
                 total += c * mb
             if epoch == 0:
                 cost = total / m
@@ -159,17 +182,18 @@ class BlockedMinibatch(_Trainer):
 
 
 @contextlib.contextmanager
-def _blocked_compiled_ahead(args):
+def _blocked_compiled_ahead(args, extra=list):
     """Around the first ``blocked.run_blocked(*args)`` of a trainer (or the first
     ``block_pass_for`` of a batch size, which comes first): if the trainer would compile, it is
     compiled here, now, while a helper compiles the block pass (``_compile_ahead``); the two are
     compiled apart, so neither waits for the other, and the block pass then loads from the
-    cache."""
+    cache. ``extra()``: more parts for the helper, after the block pass."""
     trainer_types, parts = None, None
 
     def plan():
         nonlocal trainer_types, parts
         trainer_types, parts = blocked.run_blocked_parts(*args)
+        parts = parts + list(extra())
         return trainer_types
 
     helper = _compile_ahead.start(blocked.train_steps_blocked, plan, lambda: parts)

@@ -1,6 +1,7 @@
 """Compiling a cold fit on two cores (``fastbackprop._compile_ahead``): in a process with an
-empty numba cache, the helper compiles each trainer path's part (the serial backward kernels,
-the blocked trainer's block pass) for exactly the signature the trainer then asks for (so it
+empty numba cache, the helper compiles each trainer path's parts (the serial backward kernels,
+the blocked trainer's block pass, and the serial backward of a blocked minibatch fit's last
+batch when that batch runs serial) for exactly the signature the trainer then asks for (so it
 loads them from the cache and compiles nothing twice), and the fits give the same bits as
 in-process compiles. Three cold compiles in one subprocess: the slowest test file's worth."""
 import json
@@ -55,10 +56,12 @@ def test_the_helper_compiles_what_each_path_then_loads(tmp_path):
                           text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout.strip().splitlines()[-1])
-    # loaded from the cache in a process whose cache started empty: the helper wrote them
-    assert report["hits"] == {"backward_update_split": 1, "backward_split": 1, "_block_pass": 1}
+    # loaded from the cache in a process whose cache started empty: the helper wrote them (the
+    # second backward_split: the float32 one of the blocked minibatch path's last batch of 22,
+    # too few to block, which takes the serial trainer)
+    assert report["hits"] == {"backward_update_split": 1, "backward_split": 2, "_block_pass": 1}
     # one signature per trainer call: the blocked trainer compiled ahead is the one it ran (the
-    # serial trainer's third: the blocked minibatch path's last batch of 22, too few to block)
+    # serial trainer's third: that last batch)
     assert report["compiled"] == {"train_steps_split": 3, "train_steps_blocked": 1}
     thetas = np.load(tmp_path / "thetas.npz")
     for i, case in enumerate(CASES):
@@ -69,3 +72,17 @@ def test_off_by_environment(monkeypatch):
     monkeypatch.setenv(_compile_ahead.ENV, "0")
     assert not _compile_ahead.enabled()
     assert _compile_ahead.start(None, None, None) is _compile_ahead.NOTHING
+
+
+def test_a_failing_helper_only_turns_itself_off(monkeypatch):
+    """A helper that dies at once: the hook's wait returns (numba then compiles in this
+    process, as without a helper) and closing unhooks the kernel."""
+    from fastbackprop.kernels import network
+    monkeypatch.setattr(_compile_ahead, "_HELPER", "import sys; sys.exit(1)")
+    sig = _compile_ahead.types_of((np.zeros(3), np.zeros(2, np.int64), 1))
+    helper = _compile_ahead._Helper([(network.logits, sig)])
+    assert "compile" in vars(network.logits)
+    helper.wait(0)
+    assert helper.proc.wait(10) == 1
+    helper.close()
+    assert "compile" not in vars(network.logits)
