@@ -22,7 +22,7 @@ try:  # the C functions behind signal.signal/getsignal, without their slow enum 
 except ImportError:  # not CPython
     _raw_signal = signal
 
-from . import _epochs, _init, _plan, _threads, _trainers, _validate
+from . import _compile_ahead, _epochs, _init, _plan, _threads, _trainers, _validate
 from .kernels import CODES, make_workspace, n_parameters, network, optim
 from .kernels.activations import sigmoidal_flag
 from .kernels.heads import HEADS, kernel_head
@@ -1149,6 +1149,7 @@ class _Objective:
         self.theta = model._theta.copy()
         self.code = CODES[model.hidden_activation]
         self.head = kernel_head(HEADS[model.output], Y.shape[0] > model.layer_dims[-1])
+        self.compiled = False  # after the first call (which may compile: _compile_ahead)
 
     @property
     def x0(self):
@@ -1157,9 +1158,19 @@ class _Objective:
     def __call__(self, x):
         self.theta[:] = x
         ws = self.ws
-        cost = network.cost_and_grad(self.theta, self.model._dims, self.X, self.Y, self.code,
-                                     self.head, self.lambd, ws.acts, ws.AL, ws.D0, ws.D1,
-                                     ws.grad, sigmoidal_flag(self.code))
+        args = (self.theta, self.model._dims, self.X, self.Y, self.code, self.head, self.lambd,
+                ws.acts, ws.AL, ws.D0, ws.D1, ws.grad, sigmoidal_flag(self.code))
+        if self.compiled:
+            cost = network.cost_and_grad(*args)
+        else:  # the first call may compile: its backward kernel on the second core
+            helper = _compile_ahead.start(network.cost_and_grad,
+                                          lambda: _compile_ahead.types_of(args),
+                                          lambda: network.cost_and_grad_parts(args))
+            try:
+                cost = network.cost_and_grad(*args)
+            finally:
+                helper.close()
+            self.compiled = True
         return float(cost), ws.grad.astype(np.float64)
 
     def assign(self, x):

@@ -354,6 +354,14 @@ def cost_and_grad(theta, dims, X, Y, activation, head, lambd, acts, AL, D0, D1, 
     return c
 
 
+
+def cost_and_grad_parts(args):
+    """``serial_trainer_parts`` for ``cost_and_grad(*args)``: its backward kernel, with the
+    constants it passes as numba types them (literals)."""
+    T = [typeof(a, Purpose.argument) for a in args]
+    return [(backward_split, tuple(T[:6]) + tuple(T[7:12])
+             + (types.literal(False), types.none, types.literal(0)))]
+
 @jit
 def cost_and_grad_sums(theta, dims, X, Y, activation, head, acts, AL, D0, D1, grad, sigmoidal):
     """``cost_and_grad`` unnormalised, for a chunk of a data-parallel step

@@ -1,9 +1,10 @@
 """Compiling a cold fit on two cores (``fastbackprop._compile_ahead``): in a process with an
 empty numba cache, the helper compiles each trainer path's parts (the serial backward kernels,
-the blocked trainer's block pass, and the serial backward of a blocked minibatch fit's last
-batch when that batch runs serial) for exactly the signature the trainer then asks for (so it
-loads them from the cache and compiles nothing twice), and the fits give the same bits as
-in-process compiles. Three cold compiles in one subprocess: the slowest test file's worth."""
+the blocked trainer's block pass, the serial backward of a blocked minibatch fit's last batch
+when that batch runs serial, and the backward kernel of L-BFGS's objective) for exactly the
+signature the trainer then asks for (so it loads them from the cache and compiles nothing
+twice), and the fits give the same bits as in-process compiles. Four cold compiles in one
+subprocess: the slowest test file's worth."""
 import json
 import os
 import subprocess
@@ -26,8 +27,8 @@ import json, sys
 import numpy as np
 from fastbackprop.kernels import blocked, network
 sys.path.insert(0, sys.argv[1])
-from test_compile_ahead import CASES, fit
-thetas = [fit(*case) for case in CASES]
+from test_compile_ahead import CASES, fit, objective
+thetas = [fit(*case) for case in CASES] + [objective()]
 np.savez(sys.argv[2], *thetas)
 hits = {d.py_func.__name__: sum(d._cache_hits.values())
         for d in (network.backward_update_split, network.backward_split, blocked._block_pass)}
@@ -47,6 +48,16 @@ def fit(path, dtype, batch_size, options):
     return np.concatenate(values)
 
 
+def objective():
+    """L-BFGS's loss and gradient (``Model.objective``: ``network.cost_and_grad``)."""
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((5, 40))
+    model = Model([5, 4, 3], "tanh", output="softmax", seed=0)
+    f = model.objective(X, rng.integers(0, 3, 40), lambd=0.1)
+    cost, grad = f(f.x0)
+    return np.append(grad, cost)
+
+
 @pytest.mark.skipif(_compile_ahead.cores() < 2, reason="one core: no helper is started")
 def test_the_helper_compiles_what_each_path_then_loads(tmp_path):
     env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / "cache"),
@@ -57,15 +68,17 @@ def test_the_helper_compiles_what_each_path_then_loads(tmp_path):
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout.strip().splitlines()[-1])
     # loaded from the cache in a process whose cache started empty: the helper wrote them (the
-    # second backward_split: the float32 one of the blocked minibatch path's last batch of 22,
-    # too few to block, which takes the serial trainer)
-    assert report["hits"] == {"backward_update_split": 1, "backward_split": 2, "_block_pass": 1}
+    # backward_splits: the serial minibatch fit's, the float32 one of the blocked minibatch
+    # path's last batch of 22, too few to block, which takes the serial trainer, and the
+    # objective's)
+    assert report["hits"] == {"backward_update_split": 1, "backward_split": 3, "_block_pass": 1}
     # one signature per trainer call: the blocked trainer compiled ahead is the one it ran (the
     # serial trainer's third: that last batch)
     assert report["compiled"] == {"train_steps_split": 3, "train_steps_blocked": 1}
     thetas = np.load(tmp_path / "thetas.npz")
     for i, case in enumerate(CASES):
         np.testing.assert_array_equal(thetas[f"arr_{i}"], fit(*case), err_msg=case[0])
+    np.testing.assert_array_equal(thetas[f"arr_{len(CASES)}"], objective())
 
 
 def test_off_by_environment(monkeypatch):
