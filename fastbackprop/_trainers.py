@@ -125,10 +125,10 @@ class BlockedMinibatch(_Trainer):
         Yb = self.Ys[n_y * start:n_y * (start + mb)].reshape(n_y, mb)
         return Xb, Yb, self.ws if mb == self.plan.batch_size else self.last
 
-    def _blocked_args(self, Xb, Yb, ws):
+    def _blocked_args(self, Xb, Yb, ws, lanes):
         p = self.plan
         return (self.theta, self.dims, ws, Xb, Yb, p.activation, p.head, p.optimizer, self.hyper,
-                self.state, self.dropout, 1, self.lanes())
+                self.state, self.dropout, 1, lanes)
 
     def _serial_args(self, Xb, Yb, ws):
         p = self.plan
@@ -150,7 +150,8 @@ class BlockedMinibatch(_Trainer):
             return network.serial_trainer_parts(self._serial_args(*self._batch(m - m % b,
                                                                                m % b)))
 
-        with _blocked_compiled_ahead(self._blocked_args(*self._batch(0, b)), extra):
+        with _blocked_compiled_ahead(self._blocked_args(*self._batch(0, b), self.lanes()),
+                                     extra):
             cost = self._epochs(n, first_epoch)
         self.compiled = True
         return cost
@@ -158,6 +159,7 @@ class BlockedMinibatch(_Trainer):
     def _epochs(self, n, first_epoch):
         p = self.plan
         m, b = self.X.shape[1], p.batch_size
+        lanes = self.lanes()  # once per call: numba's thread count is not free to read
         cost = math.nan
         for epoch in range(n):
             if self.shuffled:
@@ -171,7 +173,7 @@ class BlockedMinibatch(_Trainer):
                     if mb not in self.block_passes:
                         self.block_passes[mb] = blocked.block_pass_for(
                             self.theta, self.dims, ws, Yb, p.activation, p.head, self.dropout)
-                    c = blocked.run_blocked(*self._blocked_args(Xb, Yb, ws),
+                    c = blocked.run_blocked(*self._blocked_args(Xb, Yb, ws, lanes),
                                             block_pass=self.block_passes[mb])
                 else:
                     c = network.train_steps_split(*self._serial_args(Xb, Yb, ws))
