@@ -23,8 +23,9 @@ import time
 
 import select
 
-import numba
 from numba.core import config
+
+from .kernels._native import argument_types
 
 ENV = "FASTBACKPROP_COMPILE_AHEAD"
 TIMEOUT = 120.0  # s: a helper slower than this is abandoned (this process compiles instead)
@@ -135,9 +136,15 @@ class _Helper:
         self.proc.stdout.close()
 
 
-def types_of(args):
-    """The numba types of a call's arguments, as numba's dispatcher types them."""
-    return tuple(numba.typeof(a, numba.core.typing.typeof.Purpose.argument) for a in args)
+def first_call(kernel, args, parts_of):
+    """``kernel(*args)``, with a helper compiling ``parts_of(args)`` meanwhile if the call
+    would compile (the serial trainer, L-BFGS's objective: kernels whose typing reaches their
+    parts)."""
+    helper = start(kernel, lambda: argument_types(args), lambda: parts_of(args))
+    try:
+        return kernel(*args)
+    finally:
+        helper.close()
 
 
 def would_compile(dispatcher, sig):

@@ -60,13 +60,8 @@ class Serial(_Trainer):
                 shuffle, p.sigmoidal, self.dropout)
         if self.compiled:
             return network.train_steps_split(*args)
-        helper = _compile_ahead.start(network.train_steps_split,
-                                      lambda: _compile_ahead.types_of(args),
-                                      lambda: network.serial_trainer_parts(args))
-        try:
-            cost = network.train_steps_split(*args)
-        finally:
-            helper.close()
+        cost = _compile_ahead.first_call(network.train_steps_split, args,
+                                         network.serial_trainer_parts)
         self.compiled = True
         return cost
 

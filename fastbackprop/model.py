@@ -1163,13 +1163,8 @@ class _Objective:
         if self.compiled:
             cost = network.cost_and_grad(*args)
         else:  # the first call may compile: its backward kernel on the second core
-            helper = _compile_ahead.start(network.cost_and_grad,
-                                          lambda: _compile_ahead.types_of(args),
-                                          lambda: network.cost_and_grad_parts(args))
-            try:
-                cost = network.cost_and_grad(*args)
-            finally:
-                helper.close()
+            cost = _compile_ahead.first_call(network.cost_and_grad, args,
+                                             network.cost_and_grad_parts)
             self.compiled = True
         return float(cost), ws.grad.astype(np.float64)
 

@@ -17,6 +17,7 @@ import numba
 from llvmlite import ir
 from numba import types
 from numba.core import cgutils
+from numba.core.typing.typeof import Purpose
 from numba.core.errors import TypingError
 from numba.extending import (NativeValue, intrinsic, models, overload, register_model,
                              typeof_impl, unbox)
@@ -78,6 +79,11 @@ def _fingerprint(value):
         return compute_fingerprint(value)
     except (ValueError, NotImplementedError):  # a type numba's fast path does not know (Static)
         return numba.typeof(value)
+
+
+def argument_types(args):
+    """The numba types of a call's arguments, as numba's dispatcher types them."""
+    return tuple(numba.typeof(a, Purpose.argument) for a in args)
 
 
 _NATIVE = {}  # (dispatcher, fingerprints of the argument types) -> Native

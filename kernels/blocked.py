@@ -33,9 +33,8 @@ from collections import namedtuple
 import numba
 import numpy as np
 from numba import prange, types
-from numba.core.typing.typeof import Purpose
 
-from ._native import NativeType, call, native
+from ._native import NativeType, argument_types, call, native
 from ._options import jit, jit_parallel
 from .activations import IDENTITY, LEAKY_RELU, LEAKY_SLOPE, RELU, SIGMOID, TANH, \
     sigmoidal_flag, stable_sigmoid
@@ -569,12 +568,11 @@ def run_blocked_parts(theta, dims, ws, X, Y, activation, head, opt, hyper, state
     pass it will take as ``[(kernel, signature)]``. The trainer is typed with the block pass as
     the ``Native`` it will be, before that is compiled: its return type is ``_block_pass``'s,
     float64 (a test checks that the call then compiles nothing more)."""
-    sig = tuple(numba.typeof(a, Purpose.argument)
-                for a in _block_pass_args(theta, dims, ws, Y, activation, head, dropout))
+    sig = argument_types(_block_pass_args(theta, dims, ws, Y, activation, head, dropout))
     block_pass = NativeType(types.float64(*sig))
     args = _trainer_args(theta, dims, ws, X, Y, activation, head, opt, hyper, state, dropout,
                          n_steps, lanes, fill_Xt, None)
-    trainer = tuple(numba.typeof(a, Purpose.argument) for a in args[:-1]) + (block_pass,)
+    trainer = argument_types(args[:-1]) + (block_pass,)
     return trainer, [(_block_pass, sig)]
 
 

@@ -14,9 +14,9 @@ The workspace (see ``make_workspace``) is allocated once per (layer_dims, m, dty
 from collections import namedtuple
 
 import numpy as np
-from numba import typeof, types
-from numba.core.typing.typeof import Purpose
+from numba import types
 
+from ._native import argument_types
 from ._options import jit, jit_inline
 from .activations import IDENTITY, activation_backward_db
 from . import dropout as _dropout
@@ -281,16 +281,14 @@ def train_steps_split(theta, dims, X, Y, activation, head, opt, hyper, state, fu
     return cost
 
 
-
 def serial_trainer_parts(args):
     """The backward kernel that ``train_steps_split(*args)`` calls, with the types it passes:
     ``[(kernel, signature)]``, for a helper process to compile while this one compiles the
     rest (``fastbackprop._compile_ahead``). The batch is X and Y (full batch), or C-contiguous
     views of the shuffled copy unified with them; the step is an int64; the fused update's rate
     and λ/m are float64. A test checks that the trainer then finds these in the cache."""
-    (theta, dims, X, Y, activation, head, opt, hyper, state, fused, n_steps, acts, AL, D0, D1,
-     grad, split, shuffle, sigmoidal, dropout) = args
-    T = [typeof(a, Purpose.argument) for a in args]
+    fused, shuffle = args[9], args[17]
+    T = argument_types(args)
     Xb, Yb = T[2], T[3]
     if shuffle is not None:
         unify = backward_split.typingctx.unify_pairs
@@ -358,8 +356,8 @@ def cost_and_grad(theta, dims, X, Y, activation, head, lambd, acts, AL, D0, D1, 
 def cost_and_grad_parts(args):
     """``serial_trainer_parts`` for ``cost_and_grad(*args)``: its backward kernel, with the
     constants it passes as numba types them (literals)."""
-    T = [typeof(a, Purpose.argument) for a in args]
-    return [(backward_split, tuple(T[:6]) + tuple(T[7:12])
+    T = argument_types(args)
+    return [(backward_split, T[:6] + T[7:12]
              + (types.literal(False), types.none, types.literal(0)))]
 
 @jit

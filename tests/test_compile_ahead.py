@@ -92,7 +92,7 @@ def test_a_failing_helper_only_turns_itself_off(monkeypatch):
     process, as without a helper) and closing unhooks the kernel."""
     from fastbackprop.kernels import network
     monkeypatch.setattr(_compile_ahead, "_HELPER", "import sys; sys.exit(1)")
-    sig = _compile_ahead.types_of((np.zeros(3), np.zeros(2, np.int64), 1))
+    sig = _compile_ahead.argument_types((np.zeros(3), np.zeros(2, np.int64), 1))
     helper = _compile_ahead._Helper([(network.logits, sig)])
     assert "compile" in vars(network.logits)
     helper.wait(0)
