@@ -37,10 +37,10 @@ from numba import prange, types
 from ._native import NativeType, argument_types, call, native
 from ._options import jit, jit_parallel
 from .activations import IDENTITY, LEAKY_RELU, LEAKY_SLOPE, RELU, SIGMOID, TANH, \
-    sigmoidal_flag, stable_sigmoid
+    sigmoidal_flag
 from . import dropout as _dropout, narrow, vecmath
 from .blas import gemm
-from .heads import cost_sum_rows_of, output_delta_rows, step_examples
+from .heads import output_delta_rows, step_examples
 from .network import n_parameters, squared_norm_W
 from .optim import GD, LAMBD, LEARNING_RATE, STEP, epilogue_for
 
@@ -349,8 +349,7 @@ def _block_pass(theta, dims, Xt, Y, activation, sigmoidal, use_narrow, dZ1, Wt, 
     nL = dims[L]
     ZL = acts[aoff - rows * nL:aoff].reshape((rows, nL))
     dZL = D[0, :rows * nL].reshape((rows, nL))
-    output_delta_rows(head, ZL, Y, r0, dZL)
-    cost = cost_sum_rows_of(head, ZL, Y, r0) if want_cost else 0.0
+    cost = output_delta_rows(head, ZL, Y, r0, dZL, want_cost)
     # backward, walking theta and acts from the end
     cur = 0
     off = theta.size

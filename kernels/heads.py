@@ -96,22 +96,30 @@ def cost_sum_rows_of(head, ZL, Y, r0):
     weighted by Y's last row when Y has one more row than ZL's units."""
     if head is None:
         return _cost_sum_rows_sigmoid(ZL, Y, r0)
+    return _cost_sum_rows_weighted_for(head, ZL, Y, r0)
+
+
+@jit_inline
+def _cost_sum_rows_weighted(head, ZL, Y, r0):
+    """``_cost_sum_rows``, each example's cost times its weight when Y carries weights."""
     rows, n = ZL.shape
     if Y.shape[0] == n:
-        return _cost_sum_rows_for(head, ZL, Y, r0)
+        return _cost_sum_rows(head, ZL, Y, r0)
     s = 0.0
     for r in range(rows):
-        s += float(Y[n, r0 + r]) * _cost_sum_rows_for(head, ZL[r:r + 1], Y, r0 + r)
+        s += float(Y[n, r0 + r]) * _cost_sum_rows(head, ZL[r:r + 1], Y, r0 + r)
     return s
 
 
 @jit
-def output_delta_rows(head, ZL, Y, r0, dZL):
-    """dZ_L = h(ZL) − Y of a block (rows layout, as ``cost_sum_rows_of``)."""
+def output_delta_rows(head, ZL, Y, r0, dZL, want_cost):
+    """dZ_L = h(ZL) − Y of a block (rows layout, as ``cost_sum_rows_of``); returns the block's
+    ``cost_sum_rows_of`` if ``want_cost``, else 0. The softmax head takes both from one pass
+    of exponentials (``_softmax_delta_rows``)."""
     if head is None:
         _sigmoid_delta_rows(ZL, Y, r0, dZL)
-    else:
-        _output_delta_rows_for(head, ZL, Y, r0, dZL)
+        return _cost_sum_rows_sigmoid(ZL, Y, r0) if want_cost else 0.0
+    return _output_delta_rows_for(head, ZL, Y, r0, dZL, want_cost)
 
 
 @jit_inline
@@ -161,8 +169,33 @@ def _softmax_column_stats(ZL, j):
         mx = max(mx, float(ZL[i, j]))
     s = 0.0
     for i in range(n):
-        s += math.exp(float(ZL[i, j]) - mx)
+        s += vecmath.exp_nonpositive(float(ZL[i, j]) - mx)
     return mx, math.log(s)
+
+
+@jit_inline
+def _softmax_columns(ZL, AL):
+    """AL = softmax(ZL) by columns, with the examples innermost so that the exponentials
+    (``vecmath.exp_nonpositive``) run as vector loops along each row; row 0 of AL holds the
+    columns' maxima until the last pass (see ``_softmax_delta_rows``)."""
+    n, m = ZL.shape
+    for j in range(m):
+        AL[0, j] = ZL[0, j]
+    for i in range(1, n):
+        for j in range(m):
+            AL[0, j] = max(AL[0, j], ZL[i, j])
+    for i in range(1, n):
+        for j in range(m):
+            AL[i, j] = vecmath.exp_nonpositive(float(ZL[i, j]) - float(AL[0, j]))
+    for j in range(m):
+        e0 = vecmath.exp_nonpositive(float(ZL[0, j]) - float(AL[0, j]))
+        e = e0
+        for i in range(1, n):
+            e += float(AL[i, j])
+        inv = 1.0 / e
+        AL[0, j] = e0 * inv
+        for i in range(1, n):
+            AL[i, j] = float(AL[i, j]) * inv
 
 
 @jit_inline
@@ -216,10 +249,7 @@ def _example_cost(head, ZL, Y, j):
 def _outputs_any(head, ZL, AL):
     n, m = ZL.shape
     if head == SOFTMAX:
-        for j in range(m):
-            mx, lse = _softmax_column_stats(ZL, j)
-            for i in range(n):
-                AL[i, j] = math.exp(float(ZL[i, j]) - mx - lse)
+        _softmax_columns(ZL, AL)
     elif head == IDENTITY:
         for i in range(n):
             for j in range(m):
@@ -241,7 +271,7 @@ def _cost_sum_rows(head, ZL, Y, r0):
                 mx = max(mx, float(ZL[r, i]))
             e = 0.0
             for i in range(n):
-                e += math.exp(float(ZL[r, i]) - mx)
+                e += vecmath.exp_nonpositive(float(ZL[r, i]) - mx)
             lse = math.log(e)
             for i in range(n):
                 s += Y[i, r0 + r] * (mx + lse - float(ZL[r, i]))
@@ -260,20 +290,44 @@ def _cost_sum_rows(head, ZL, Y, r0):
 
 
 @jit_inline
-def _output_delta_rows_any(head, ZL, Y, r0, dZL):
+def _softmax_delta_rows(ZL, Y, r0, dZL, want_cost):
+    """The softmax head's dZ_L = softmax(ZL) − Y of a block, weighted if Y carries weights, and
+    its cost sum if ``want_cost``. One exponential per logit, branch-free
+    (``vecmath.exp_nonpositive``: every exponent is z − max ≤ 0), so each row's exponentials
+    form one vector loop; numba's ``math.exp`` is a scalar libm call, which took twice as many
+    calls here (delta and cost each) and ~10 % of a digits-shaped step (docs/performance.md,
+    "The softmax head's exponentials")."""
     rows, n = ZL.shape
-    if head == SOFTMAX:
-        for r in range(rows):
-            mx = float(ZL[r, 0])
-            for i in range(1, n):
-                mx = max(mx, float(ZL[r, i]))
-            e = 0.0
-            for i in range(n):
-                e += math.exp(float(ZL[r, i]) - mx)
+    weighted = Y.shape[0] > n
+    s = 0.0
+    for r in range(rows):
+        mx = float(ZL[r, 0])
+        for i in range(1, n):
+            mx = max(mx, float(ZL[r, i]))
+        for i in range(n):
+            dZL[r, i] = vecmath.exp_nonpositive(float(ZL[r, i]) - mx)
+        e = 0.0
+        for i in range(n):
+            e += float(dZL[r, i])
+        inv = 1.0 / e
+        w = float(Y[n, r0 + r]) if weighted else 1.0
+        for i in range(n):
+            dZL[r, i] = (float(dZL[r, i]) * inv - Y[i, r0 + r]) * w
+        if want_cost:
             lse = math.log(e)
+            c = 0.0
             for i in range(n):
-                dZL[r, i] = math.exp(float(ZL[r, i]) - mx - lse) - Y[i, r0 + r]
-    elif head == IDENTITY:
+                c += Y[i, r0 + r] * (mx + lse - float(ZL[r, i]))
+            s += w * c
+    return s
+
+
+@jit_inline
+def _output_delta_rows_any(head, ZL, Y, r0, dZL, want_cost):
+    if head == SOFTMAX:
+        return _softmax_delta_rows(ZL, Y, r0, dZL, want_cost)
+    rows, n = ZL.shape
+    if head == IDENTITY:
         for i in range(n):
             for r in range(rows):
                 dZL[r, i] = ZL[r, i] - Y[i, r0 + r]
@@ -286,10 +340,11 @@ def _output_delta_rows_any(head, ZL, Y, r0, dZL):
             w = Y[n, r0 + r]
             for i in range(n):
                 dZL[r, i] *= w
+    return _cost_sum_rows_weighted(head, ZL, Y, r0) if want_cost else 0.0
 
 
 # the per-head kernels as the dispatchers call them: compiled for a Static head alone
 _cost_sum_for = specialised(_cost_sum_any)
 _outputs_for = specialised(_outputs_any)
-_cost_sum_rows_for = specialised(_cost_sum_rows)
+_cost_sum_rows_weighted_for = specialised(_cost_sum_rows_weighted)
 _output_delta_rows_for = specialised(_output_delta_rows_any)

@@ -283,7 +283,7 @@ def _head_cases(rng, kind, heads_=HEADS):
                 "cost": (head, ZL, Y), "outputs": (head, ZL, np.empty((3, 5))),
                 "delta": (head, ZL, Y, np.empty((3, 5)), np.empty((3, 5))),
                 "cost_rows": (head, rows[1:4], Y, 1),
-                "delta_rows": (head, rows[1:4], Y, 1, np.empty((3, 3))),
+                "delta_rows": (head, rows[1:4], Y, 1, np.empty((3, 3)), True),
                 "example": (head, ZL, Y, 2),
             }[kind])
     return cases
@@ -480,16 +480,24 @@ CASES = {
     "heads.outputs": lambda rng: _head_cases(rng, "outputs"),
     "heads.output_delta": lambda rng: _head_cases(rng, "delta"),
     "heads.cost_sum_rows_of": lambda rng: _head_cases(rng, "cost_rows"),
-    "heads.output_delta_rows": lambda rng: _head_cases(rng, "delta_rows"),
+    "heads.output_delta_rows": lambda rng: [case[:-1] + (want_cost,) for case in
+                                            _head_cases(rng, "delta_rows")
+                                            for want_cost in (True, False)],
     "heads._cost_sum_sigmoid": lambda rng: _unheaded(_head_cases(rng, "cost", (None,))),
     "heads._outputs_sigmoid": lambda rng: _unheaded(_head_cases(rng, "outputs", (None,))),
-    "heads._sigmoid_delta_rows": lambda rng: _unheaded(_head_cases(rng, "delta_rows", (None,))),
+    "heads._sigmoid_delta_rows": lambda rng: [case[1:-1] for case in
+                                              _head_cases(rng, "delta_rows", (None,))],
     "heads._cost_sum_rows_sigmoid": lambda rng: _unheaded(_head_cases(rng, "cost_rows",
                                                                       (None,))),
     "heads._cost_sum_any": lambda rng: _head_cases(rng, "cost", HEADS[1:]),
     "heads._example_cost": lambda rng: _head_cases(rng, "example", HEADS[1:]),
     "heads._outputs_any": lambda rng: _head_cases(rng, "outputs", HEADS[1:]),
+    "heads._softmax_columns": lambda rng: _unheaded(_head_cases(rng, "outputs",
+                                                                (heads.SOFTMAX,))),
     "heads._cost_sum_rows": lambda rng: _head_cases(rng, "cost_rows", HEADS[1:]),
+    "heads._cost_sum_rows_weighted": lambda rng: _head_cases(rng, "cost_rows", HEADS[1:]),
+    "heads._softmax_delta_rows": lambda rng: _unheaded(_head_cases(rng, "delta_rows",
+                                                                   (heads.SOFTMAX,))),
     "heads._output_delta_rows_any": lambda rng: _head_cases(rng, "delta_rows", HEADS[1:]),
     "optim.epilogue": lambda rng: [
         (opt, optim.make_hyper(0.1, step=3), l2, rng.standard_normal(9), rng.standard_normal(9),

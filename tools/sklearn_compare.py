@@ -4,8 +4,8 @@ fit times on scikit-learn's bundled datasets, as docs/sklearn.md reports them.
 Each dataset is standardised (the scaler fitted on the training part) and split 75/25
 (random_state=0). Both estimators get the same parameters (scikit-learn's defaults,
 random_state=0, the solver of the row); each pair is fitted once to warm up (numba's compile or
-cache load, scikit-learn's imports), then ``--repeats`` times alternately, and the median fit
-time of each is reported. Run under the bench lock:
+cache load, scikit-learn's imports), then ``--repeats`` times alternately, with a pause after
+every fit (``PAUSE``), and the median fit time of each is reported. Run under the bench lock:
 
     flock /tmp/fastbackprop-bench.lock python tools/sklearn_compare.py --markdown
 """
@@ -41,10 +41,17 @@ def split(name):
     return scaler.transform(X_train), scaler.transform(X_test), y_train, y_test
 
 
+PAUSE = 0.2  # s after each fit: a BLAS's worker threads spin for a while after its last call
+# (OpenBLAS about 0.1 s), and on two cores the next fit, of either system, would share them with
+# those spinners (the bench pauses alike: docs/sklearn.md, "Speed")
+
+
 def fit_time(estimator, X, y):
     start = time.perf_counter()
     estimator.fit(X, y)
-    return time.perf_counter() - start
+    elapsed = time.perf_counter() - start
+    time.sleep(PAUSE)
+    return elapsed
 
 
 def compare(name, solver, repeats):
