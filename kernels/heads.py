@@ -90,15 +90,6 @@ def output_delta(head, ZL, Y, AL, dZL):
                     dZL[i, j] *= Y[n, j]
 
 
-@jit
-def cost_sum_rows_of(head, ZL, Y, r0):
-    """``cost_sum`` of a block: ZL (rows, n_L) holds examples r0 … r0 + rows − 1 of Y (n_L, m),
-    weighted by Y's last row when Y has one more row than ZL's units."""
-    if head is None:
-        return _cost_sum_rows_sigmoid(ZL, Y, r0)
-    return _cost_sum_rows_weighted_for(head, ZL, Y, r0)
-
-
 @jit_inline
 def _cost_sum_rows_weighted(head, ZL, Y, r0):
     """``_cost_sum_rows``, each example's cost times its weight when Y carries weights."""
@@ -113,9 +104,10 @@ def _cost_sum_rows_weighted(head, ZL, Y, r0):
 
 @jit
 def output_delta_rows(head, ZL, Y, r0, dZL, want_cost):
-    """dZ_L = h(ZL) − Y of a block (rows layout, as ``cost_sum_rows_of``); returns the block's
-    ``cost_sum_rows_of`` if ``want_cost``, else 0. The softmax head takes both from one pass
-    of exponentials (``_softmax_delta_rows``)."""
+    """dZ_L = h(ZL) − Y of a block: ZL (rows, n_L) holds examples r0 … r0 + rows − 1 of Y
+    (n_L, m), weighted by Y's last row when Y has one more row than ZL's units. Returns the
+    block's cost sum (as ``cost_sum``) if ``want_cost``, else 0. The softmax head takes both
+    from one pass of exponentials (``_softmax_delta_rows``)."""
     if head is None:
         _sigmoid_delta_rows(ZL, Y, r0, dZL)
         return _cost_sum_rows_sigmoid(ZL, Y, r0) if want_cost else 0.0
@@ -346,5 +338,4 @@ def _output_delta_rows_any(head, ZL, Y, r0, dZL, want_cost):
 # the per-head kernels as the dispatchers call them: compiled for a Static head alone
 _cost_sum_for = specialised(_cost_sum_any)
 _outputs_for = specialised(_outputs_any)
-_cost_sum_rows_weighted_for = specialised(_cost_sum_rows_weighted)
 _output_delta_rows_for = specialised(_output_delta_rows_any)

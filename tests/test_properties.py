@@ -479,7 +479,6 @@ CASES = {
     "heads.cost_sum": lambda rng: _head_cases(rng, "cost"),
     "heads.outputs": lambda rng: _head_cases(rng, "outputs"),
     "heads.output_delta": lambda rng: _head_cases(rng, "delta"),
-    "heads.cost_sum_rows_of": lambda rng: _head_cases(rng, "cost_rows"),
     "heads.output_delta_rows": lambda rng: [case[:-1] + (want_cost,) for case in
                                             _head_cases(rng, "delta_rows")
                                             for want_cost in (True, False)],
