@@ -14,6 +14,11 @@ settings.register_profile("dev", deadline=None, max_examples=60,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
+# No compile-ahead helper processes in the suite: its two workers keep both cores compiling
+# already, and a helper per cold fit only adds a third process's start to every compile
+# (tests/test_compile_ahead.py turns it on for its own subprocess).
+os.environ.setdefault("FASTBACKPROP_COMPILE_AHEAD", "0")
+
 ACTIVATIONS = ["relu", "leaky_relu", "tanh", "sigmoid", "identity"]
 DTYPES = ["float64", "float32"]
 # agreement with the NumPy baseline, relative to the size of the reference array
@@ -74,9 +79,12 @@ def all_kernels():
 
 
 def pytest_collection_modifyitems(items):
-    """The dask tests last: their worker processes then load from numba's on-disk cache the
-    kernels the rest of the suite compiled (cold, the dask tests took about 2 minutes first in
-    the collection). They share one LocalCluster (a module fixture): under ``--dist worksteal``
-    the last tests of the collection are the tail of the second xdist worker's queue, which
-    the other steals from as a block (a steal that splits them starts a second cluster)."""
-    items.sort(key=lambda item: item.path.name == "test_dask.py")  # stable: order kept else
+    """The tests marked ``late``, then the dask tests, last: their subprocesses (and dask's
+    worker processes) then load from numba's on-disk cache the kernels the rest of the suite
+    compiled (cold, the dask tests took about 2 minutes first in the collection; the thread-count
+    test's first process 80 s). The dask tests share one LocalCluster (a module fixture): under
+    ``--dist worksteal`` the last tests of the collection are the tail of the second xdist
+    worker's queue, which the other steals from as a block (a steal that splits them starts a
+    second cluster)."""
+    items.sort(key=lambda item: (item.path.name == "test_dask.py",  # stable: order kept else
+                                 item.get_closest_marker("late") is not None))

@@ -42,6 +42,7 @@ def quick(systems, configs="a"):
     return report, out.getvalue()
 
 
+@pytest.mark.late  # its subprocesses load the suite's compiled kernels
 def test_quick_run_end_to_end_in_subprocesses(tmp_path):
     json_path, md_path = tmp_path / "bench.json", tmp_path / "docs" / "bench.md"
     done = subprocess.run([sys.executable, "-m", "fastbackprop", "bench", "--quick",
@@ -156,6 +157,7 @@ def test_selectors_name_their_mistakes(capsys):
 
 # -- a network of the user's own (`--layer-dims`) -----------------------------------------------
 
+@pytest.mark.late  # its subprocesses load the suite's compiled kernels
 def test_your_own_network_end_to_end(tmp_path):
     json_path = tmp_path / "own.json"
     done = subprocess.run([sys.executable, "-m", "fastbackprop", "bench", "--quick",
@@ -307,8 +309,8 @@ def test_minibatch_adam_configurations_are_registered():
 
 def test_minibatch_configurations_quick_with_numpy_and_fastbackprop():
     from fastbackprop.configs import flops_per_iteration
-    # g and h: f runs the same trainer on larger shapes (CI's bench_quick step runs all three
-    # through the command line)
+    # g and h: f runs the same trainer on larger shapes (it has its quick run below, with the
+    # other registered configurations)
     report, text = quick(["numpy", "fastbackprop"], configs="g,h")
     assert report["ok"], report["disagreements"] + report["errors"]
     assert report["protocol"]["minibatch_tolerance"] == bench.TOLERANCE_MINIBATCH
@@ -354,6 +356,21 @@ def test_minibatch_configurations_quick_with_numpy_and_fastbackprop():
     assert report["ok"] and [e["unit"] for e in report["results"]] == ["iteration", "step"]
     assert "Milliseconds per full-batch training iteration" in text
     assert "for the minibatch configurations (h) per minibatch step" in text
+
+
+def test_every_other_registered_configuration_quick_with_numpy_and_fastbackprop():
+    """The registered configurations the tests above leave out, end to end in this process: each
+    builds its data and parameters, both systems train it, and fastbackprop agrees with the
+    NumPy baseline (the agreement gate; a, g and h: above)."""
+    from fastbackprop.configs import CONFIGS
+    names = [name for name in CONFIGS if name not in ("a", "g", "h")]
+    assert names == ["b", "c", "d", "e", "f"]
+    report, text = quick(["numpy", "fastbackprop"], configs=",".join(names))
+    assert report["ok"], report["disagreements"] + report["errors"]
+    assert sorted({entry["config"] for entry in report["results"]}) == names
+    for entry in report["results"]:
+        assert set(entry["systems"]) == {"numpy", "fastbackprop"}, entry["config"]
+        assert all(result["agrees"] for result in entry["systems"].values()), entry["config"]
 
 
 def test_minibatch_agreement_checks_parameters_or_the_cost():

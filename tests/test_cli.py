@@ -77,6 +77,7 @@ def test_bad_model_file_is_one_line(tmp_path, capsys):
     assert "not a fastbackprop model file" in capsys.readouterr().err
 
 
+@pytest.mark.late  # its subprocesses load the suite's compiled kernels
 def test_console_script_and_module_run():
     exe = shutil.which("fastbackprop")
     commands = [[sys.executable, "-m", "fastbackprop", "train", "--iterations", "50"]]

@@ -288,6 +288,7 @@ for dims, m, b, output, options in (
 """
 
 
+@pytest.mark.late  # its subprocesses load the suite's compiled kernels
 def test_no_heap_allocation_per_iteration():
     """numba's own allocation counter (NUMBA_NRT_STATS): twice the iterations, not one more
     allocation, in both trainers and in minibatch epochs (what a call allocates is the argument boxing at its boundary)."""

@@ -195,6 +195,7 @@ def test_float32_stays_float32():
     assert MLPClassifier(**SMALL, dtype="float32").fit(X, y).coefs_[0].dtype == np.float32
 
 
+@pytest.mark.late  # its subprocesses load the suite's compiled kernels
 def test_pipeline_clone_pickle_and_grid_search_in_two_processes():
     X, y = _iris()
     pipe = make_pipeline(StandardScaler(), MLPClassifier(**dict(SMALL, solver="lbfgs")))

@@ -62,6 +62,7 @@ def _run(numba_threads, blas_threads):
     return done.stdout.split()
 
 
+@pytest.mark.late  # its subprocesses load the suite's compiled kernels
 def test_parameters_bitwise_identical_across_numba_and_blas_thread_counts():
     # numba's 1 and 2 threads under a single-threaded BLAS, and both at 2: each thread count of
     # each library against the others (numba 1 with a BLAS of 2, a fourth process, was dropped
