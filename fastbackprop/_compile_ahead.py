@@ -4,9 +4,10 @@ numba compiles one function at a time in a process, and a cold first fit is numb
 one core works, the other waits. So when a fit is about to compile its trainer (it is neither in
 this process nor in the on-disk cache), a helper process compiles a large part of it into the
 on-disk cache: the serial trainer's backward kernel (``network.serial_trainer_parts``) or the
-blocked trainer's block pass (``blocked.run_blocked_parts``). Meanwhile this process compiles the
-rest; a compile of a part's signature here first waits for the helper, and numba then loads the
-part's machine code from the cache (docs/engine.md, "Compiling on two cores").
+blocked trainer's block pass (``blocked.run_blocked_parts``), each called through its address,
+or L-BFGS's backward kernel. Meanwhile this process compiles the rest; a compile of a part's
+signature here first waits for the helper, and numba then loads the part's machine code from the
+cache (docs/engine.md, "Compiling on two cores").
 
 The helper only ever fills the cache: the code it compiles is the code this process would have
 compiled (same sources, same signature, same options), so results are the same bits. Anything

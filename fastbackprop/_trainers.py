@@ -33,6 +33,7 @@ class _Trainer:
         self.dropout = make_dropout(seed, self.plan.keep_prob)
         self.state = state
         self.fresh = True
+        self.backward = None  # the serial trainer's backward kernel for this fit's types
 
     def lanes(self):
         return 1
@@ -59,9 +60,15 @@ class Serial(_Trainer):
                 self.hyper, state, fused, n, ws.acts, ws.AL, ws.D0, ws.D1, ws.grad, p.split,
                 shuffle, p.sigmoidal, self.dropout)
         if self.compiled:
-            return network.train_steps_split(*args)
-        cost = _compile_ahead.first_call(network.train_steps_split, args,
-                                         network.serial_trainer_parts)
+            if self.backward is None:  # a new fit: X's type may be another
+                self.backward = network.backward_for(args)
+            return network.train_steps_split(*args, self.backward)
+        # the first call: the trainer compiled here while a helper compiles its backward kernel
+        with _compiled_apart(network.train_steps_split,
+                             lambda: network.serial_trainer_types(args),
+                             lambda: network.serial_trainer_parts(args)):
+            self.backward = network.backward_for(args)  # from the helper, through the cache
+            cost = network.train_steps_split(*args, self.backward)
         self.compiled = True
         return cost
 
@@ -171,7 +178,10 @@ class BlockedMinibatch(_Trainer):
                     c = blocked.run_blocked(*self._blocked_args(Xb, Yb, ws, lanes),
                                             block_pass=self.block_passes[mb])
                 else:
-                    c = network.train_steps_split(*self._serial_args(Xb, Yb, ws))
+                    args = self._serial_args(Xb, Yb, ws)
+                    if self.backward is None:  # every last batch has the same types
+                        self.backward = network.backward_for(args)
+                    c = network.train_steps_split(*args, self.backward)
                 total += c * mb
             if epoch == 0:
                 cost = total / m
@@ -179,27 +189,34 @@ class BlockedMinibatch(_Trainer):
 
 
 @contextlib.contextmanager
-def _blocked_compiled_ahead(args, extra=list):
-    """Around the first ``blocked.run_blocked(*args)`` of a trainer (or the first
-    ``block_pass_for`` of a batch size, which comes first): if the trainer would compile, it is
-    compiled here, now, while a helper compiles the block pass (``_compile_ahead``); the two are
-    compiled apart, so neither waits for the other, and the block pass then loads from the
-    cache. ``extra()``: more parts for the helper, after the block pass."""
-    trainer_types, parts = None, None
-
-    def plan():
-        nonlocal trainer_types, parts
-        trainer_types, parts = blocked.run_blocked_parts(*args)
-        parts = parts + list(extra())
-        return trainer_types
-
-    helper = _compile_ahead.start(blocked.train_steps_blocked, plan, lambda: parts)
+def _compiled_apart(trainer, trainer_types, parts):
+    """Around a trainer's first call, for a trainer that calls its largest part through the
+    part's address (``kernels._native``): if the trainer would compile, it is compiled here,
+    now, for ``trainer_types()``, while a helper compiles ``parts()`` (``_compile_ahead``); the
+    two are compiled apart, so neither waits for the other, and the parts then load from the
+    cache."""
+    helper = _compile_ahead.start(trainer, trainer_types, parts)
     try:
         if helper is not _compile_ahead.NOTHING:
-            blocked.train_steps_blocked.compile(trainer_types)
+            trainer.compile(trainer_types())
         yield
     finally:
         helper.close()
+
+
+def _blocked_compiled_ahead(args, extra=list):
+    """``_compiled_apart`` around the first ``blocked.run_blocked(*args)`` of a trainer (or the
+    first ``block_pass_for`` of a batch size, which comes first): the block pass by the helper.
+    ``extra()``: more parts for the helper, after the block pass."""
+    planned = []
+
+    def plan():
+        if not planned:
+            trainer_types, parts = blocked.run_blocked_parts(*args)
+            planned[:] = [trainer_types, parts + list(extra())]
+        return planned
+
+    return _compiled_apart(blocked.train_steps_blocked, lambda: plan()[0], lambda: plan()[1])
 
 
 def _update(plan, state):

@@ -102,6 +102,19 @@ def native(dispatcher, args):
     return _NATIVE[key]
 
 
+def native_of(dispatcher, sig):
+    """``dispatcher`` compiled (or loaded from numba's cache) for the numba types ``sig``, as a
+    ``Native``: for a caller that knows the signature it will call with, before it has the
+    arguments (the serial trainer's backward kernel: ``network.backward_for``)."""
+    key = dispatcher, tuple(sig)
+    if key not in _NATIVE:
+        dispatcher.compile(tuple(sig))
+        cres = dispatcher.overloads[tuple(sig)]
+        _NATIVE[key] = Native(dispatcher, cres.signature,
+                              cres.library.get_pointer_to_function(cres.fndesc.llvm_func_name))
+    return _NATIVE[key]
+
+
 def call(kernel, args):
     """``kernel``'s function applied to the tuple ``args``. In compiled code: a call through
     its address (``args`` must have exactly its signature's types); from Python (a kernel's

@@ -16,7 +16,7 @@ from collections import namedtuple
 import numpy as np
 from numba import types
 
-from ._native import argument_types
+from ._native import NativeType, argument_types, call, native_of
 from ._options import jit, jit_inline
 from .activations import IDENTITY, activation_backward_db
 from . import dropout as _dropout
@@ -200,20 +200,21 @@ def squared_norm_W(theta, dims):
     return s
 
 
-@jit
 def train_steps(theta, dims, X, Y, activation, learning_rate, n_steps, acts, AL, D0, D1, grad):
     """n_steps of full-batch gradient descent on a sigmoid head, in place on theta. Returns the
     cost of the first step's forward pass (the cost *before* that step's update, as the course
-    records it). Serial; the BLAS owns the cores during its GEMMs."""
+    records it). Serial; the BLAS owns the cores during its GEMMs. (A Python function: it hands
+    ``train_steps_split`` its backward kernel's address, which compiled code cannot make.)"""
     hyper = np.zeros(7)
     hyper[LEARNING_RATE] = learning_rate
-    return train_steps_split(theta, dims, X, Y, activation, SIGMOID_HEAD, GD, hyper, None, True,
-                             n_steps, acts, AL, D0, D1, grad, False, None, True, None)
+    args = (theta, dims, X, Y, activation, SIGMOID_HEAD, GD, hyper, None, True, n_steps, acts,
+            AL, D0, D1, grad, False, None, True, None)
+    return train_steps_split(*args, backward_for(args))
 
 
 @jit
 def train_steps_split(theta, dims, X, Y, activation, head, opt, hyper, state, fused, n_steps,
-                      acts, AL, D0, D1, grad, split, shuffle, sigmoidal, dropout):
+                      acts, AL, D0, D1, grad, split, shuffle, sigmoidal, dropout, backward):
     """The serial trainer: n_steps iterations on theta, in place, for any head
     (``heads``), optimizer (``optim``: ``opt`` and its ``hyper`` array, whose STEP slot counts
     the steps taken and is advanced here) and L2 (hyper's LAMBD). Returns the cost before the
@@ -239,7 +240,13 @@ def train_steps_split(theta, dims, X, Y, activation, head, opt, hyper, state, fu
     per batch (the workspace has room for that many), and the cost returned is the first epoch's
     mean over the m examples of each batch's cost before that batch's update (the course's
     ``cost_total / m``). numba compiles the function apart for None, with the shuffle's branches
-    pruned before typing: full-batch fits compile no minibatch code."""
+    pruned before typing: full-batch fits compile no minibatch code.
+
+    ``backward``: the backward kernel as a ``_native.Native`` (``backward_for`` these arguments),
+    called through its address rather than linked in: linked, its code was optimised again inside
+    the trainer's module, the longest part of a cold serial fit after the wait for it, and the
+    trainer could not be compiled before it (docs/performance.md, "The serial trainer's backward
+    called through its address")."""
     n_x, m = X.shape
     n_y = Y.shape[0]
     b = m
@@ -269,24 +276,40 @@ def train_steps_split(theta, dims, X, Y, activation, head, opt, hyper, state, fu
                     c += lambd / (2.0 * mw) * squared_norm_W(theta, dims)
                 total = c if mb == m else total + c * mb  # one batch: the mean itself
             hyper[STEP] = step + 1
-            if fused is not None:
-                backward_update_split(theta, dims, Xb, Yb, activation, head, learning_rate,
-                                      lambd / mw, acts, AL, D0, D1, grad, split, dropout, step)
-            if state is not None:
-                backward_split(theta, dims, Xb, Yb, activation, head, acts, AL, D0, D1, grad,
-                               split, dropout, step)
+            if fused is not None:  # backward_update_split
+                call(backward, (theta, dims, Xb, Yb, activation, head, learning_rate,
+                                lambd / mw, acts, AL, D0, D1, grad, split, dropout, step))
+            if state is not None:  # backward_split
+                call(backward, (theta, dims, Xb, Yb, activation, head, acts, AL, D0, D1, grad,
+                                split, dropout, step))
                 update_all(opt, hyper, dims, 1.0 / mw, theta, grad, state)
         if epoch == 0:
             cost = total if b >= m else total / m
     return cost
 
 
+def backward_for(args):
+    """The ``backward`` argument of ``train_steps_split(*args, backward)``: its backward kernel
+    compiled (or loaded from the cache) for the types the trainer calls it with."""
+    [(kernel, sig)] = serial_trainer_parts(args)
+    return native_of(kernel, sig)
+
+
+def serial_trainer_types(args):
+    """The numba types of ``train_steps_split(*args, backward_for(args))``'s arguments, known
+    before the backward kernel is compiled (``fastbackprop._compile_ahead``: the trainer is
+    compiled here while a helper compiles the backward kernel)."""
+    [(kernel, sig)] = serial_trainer_parts(args)
+    return argument_types(args) + (NativeType(types.none(*sig)),)
+
+
 def serial_trainer_parts(args):
-    """The backward kernel that ``train_steps_split(*args)`` calls, with the types it passes:
-    ``[(kernel, signature)]``, for a helper process to compile while this one compiles the
-    rest (``fastbackprop._compile_ahead``). The batch is X and Y (full batch), or C-contiguous
-    views of the shuffled copy unified with them; the step is an int64; the fused update's rate
-    and λ/m are float64. A test checks that the trainer then finds these in the cache."""
+    """The backward kernel that ``train_steps_split(*args, backward)`` calls, with the types it
+    passes: ``[(kernel, signature)]``, for ``backward_for`` and for a helper process to compile
+    while this one compiles the rest (``fastbackprop._compile_ahead``). The batch is X and Y
+    (full batch), or C-contiguous views of the shuffled copy unified with them; the step is an
+    int64; the fused update's rate and λ/m are float64. ``args``: the trainer's arguments
+    without ``backward``."""
     fused, shuffle = args[9], args[17]
     T = argument_types(args)
     Xb, Yb = T[2], T[3]

@@ -402,13 +402,14 @@ CASES = {
         for split in (False, True) for dropout in _dropouts(case[4])],
     # gradient descent (the fused update) and minibatches for every activation; the epilogue's
     # optimizers with dropout on tanh, the head a code (test_engine.py's trainers)
-    "network.train_steps_split": lambda rng: [
+    # (the backward kernel's address last: network.backward_for)
+    "network.train_steps_split": lambda rng: [case + (network.backward_for(case),) for case in [
         case + (_sigmoidal(case[4]), None) for case in
         [_engine_case(case, optim.GD, rng) for case in _split(_network_cases(rng, "train_steps"))]
         + _minibatch_cases(rng)] + [
         _engine_case(case, opt, rng, heads.IDENTITY) + (True, DROPOUT)
         for case in _split(_network_cases(rng, "train_steps")) if case[4] == K.TANH
-        for opt in (optim.MOMENTUM, optim.ADAM)],
+        for opt in (optim.MOMENTUM, optim.ADAM)]],
     "network.cost_and_grad": lambda rng: [
         case[:5] + (static(head), lambd) + case[5:] + (_sigmoidal(case[4]),)
         for case in _network_cases(rng, "backward") for head, lambd in ((None, 0.0),
@@ -443,7 +444,6 @@ CASES = {
         for split in (False, True) for dropout in _dropouts(case[4])],
     "network.logits": lambda rng: _network_cases(rng, "logits"),
     "network.backward": lambda rng: _network_cases(rng, "backward"),
-    "network.train_steps": lambda rng: _network_cases(rng, "train_steps"),
     "network.cost": lambda rng: _network_cases(rng, "cost"),
     "network.predict_proba": lambda rng: _network_cases(rng, "predict_proba"),
     "blocked._transpose_rows": lambda rng: [(rng.standard_normal((40, 35)), np.zeros((35, 40)),
@@ -596,9 +596,8 @@ def _assert_same(got, expected, what):
 
 # Thin wrappers: no index of their own, a call of the callee with constants whose every case is
 # the callee's own case. Under NUMBA_BOUNDSCHECK (CI's boundscheck step) they would only compile
-# the callee again for those constants (27 s of the step); they still run in the main suite.
-WRAPPERS = {"network.backward": "network.backward_split (head None, no split, no dropout)",
-            "network.train_steps": "network.train_steps_split (plain GD, fused update)"}
+# the callee again for those constants (12 s of the step); they still run in the main suite.
+WRAPPERS = {"network.backward": "network.backward_split (head None, no split, no dropout)"}
 
 
 @pytest.mark.parametrize("name", sorted(set(all_kernels()) & set(CASES)))
