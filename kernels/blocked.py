@@ -436,7 +436,7 @@ def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, sigmoidal, u
     """n_steps of full-batch gradient descent over blocks of examples (Xt: X with examples as
     rows; with ``fill_Xt``, the first call of a fit, each block's rows are copied from X at the
     first step, by the lane that runs the block). Returns the cost before the first step's
-    update, like ``network.train_steps``.
+    update, like ``network.train_steps_split``.
 
     With ``dZ1`` (see ``first_layer_by_columns``) the blocks leave W1 alone: once they are all
     done, W1 is updated column part by column part, each inside its own product over all m

@@ -25,7 +25,7 @@ from .heads import cost_sum, output_delta, outputs, step_examples
 
 SIGMOID_HEAD = None  # the kernels' argument for the sigmoid head (heads.kernel_head)
 from .minibatch import batch_Y, batch_X, permutation, shuffle_into
-from .optim import GD, LAMBD, LEARNING_RATE, STEP, update_all
+from .optim import LAMBD, LEARNING_RATE, STEP, update_all
 
 Workspace = namedtuple("Workspace", "m acts AL D0 D1 grad")
 
@@ -198,18 +198,6 @@ def squared_norm_W(theta, dims):
             s += float(theta[p]) * float(theta[p])
         off += n * k + n
     return s
-
-
-def train_steps(theta, dims, X, Y, activation, learning_rate, n_steps, acts, AL, D0, D1, grad):
-    """n_steps of full-batch gradient descent on a sigmoid head, in place on theta. Returns the
-    cost of the first step's forward pass (the cost *before* that step's update, as the course
-    records it). Serial; the BLAS owns the cores during its GEMMs. (A Python function: it hands
-    ``train_steps_split`` its backward kernel's address, which compiled code cannot make.)"""
-    hyper = np.zeros(7)
-    hyper[LEARNING_RATE] = learning_rate
-    args = (theta, dims, X, Y, activation, SIGMOID_HEAD, GD, hyper, None, True, n_steps, acts,
-            AL, D0, D1, grad, False, None, True, None)
-    return train_steps_split(*args, backward_for(args))
 
 
 @jit
