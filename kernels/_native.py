@@ -86,7 +86,7 @@ def argument_types(args):
     return tuple(numba.typeof(a, Purpose.argument) for a in args)
 
 
-_NATIVE = {}  # (dispatcher, fingerprints of the argument types) -> Native
+_NATIVE = {}  # (dispatcher, fingerprints or numba types of the arguments) -> Native
 
 
 def native(dispatcher, args):
@@ -94,11 +94,7 @@ def native(dispatcher, args):
     cache, the first time), as a ``Native`` that compiled code can ``call``."""
     key = dispatcher, tuple(_fingerprint(a) for a in args)
     if key not in _NATIVE:
-        sig = tuple(numba.typeof(a) for a in args)
-        dispatcher.compile(sig)
-        cres = dispatcher.overloads[sig]
-        _NATIVE[key] = Native(dispatcher, cres.signature,
-                              cres.library.get_pointer_to_function(cres.fndesc.llvm_func_name))
+        _NATIVE[key] = native_of(dispatcher, tuple(numba.typeof(a) for a in args))
     return _NATIVE[key]
 
 
@@ -107,9 +103,9 @@ def native_of(dispatcher, sig):
     ``Native``: for a caller that knows the signature it will call with, before it has the
     arguments (the serial trainer's backward kernel: ``network.backward_for``)."""
     key = dispatcher, tuple(sig)
-    if key not in _NATIVE:
-        dispatcher.compile(tuple(sig))
-        cres = dispatcher.overloads[tuple(sig)]
+    if key not in _NATIVE:  # (a key of types: the cache of ``native`` holds fingerprints)
+        dispatcher.compile(key[1])
+        cres = dispatcher.overloads[key[1]]
         _NATIVE[key] = Native(dispatcher, cres.signature,
                               cres.library.get_pointer_to_function(cres.fndesc.llvm_func_name))
     return _NATIVE[key]
