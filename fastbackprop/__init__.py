@@ -28,8 +28,12 @@ def _source_checkout_kernels():
     if _os.path.isdir(_os.path.join(here, "kernels")) or "fastbackprop.kernels" in _sys.modules \
             or not _os.path.isfile(_os.path.join(source, "_options.py")):
         return
-    if _util.find_spec("fastbackprop.kernels") is not None:  # an editable install maps it
+    found = _util.find_spec("fastbackprop.kernels")
+    if found is not None and found.origin is not None and _os.path.samefile(
+            _os.path.dirname(found.origin), source):  # an editable install of this checkout
         return
+    # else this checkout's own kernels, even where an editable install maps another checkout's
+    # (an A/B of two checkouts in one environment: tools/cold_fit.py --source)
     spec = _util.spec_from_file_location("fastbackprop.kernels",
                                          _os.path.join(source, "__init__.py"),
                                          submodule_search_locations=[source])

@@ -33,7 +33,7 @@ class _Trainer:
         self.dropout = make_dropout(seed, self.plan.keep_prob)
         self.state = state
         self.fresh = True
-        self.backward = None  # the serial trainer's backward kernel for this fit's types
+        self.part = None  # the kernel the trainer calls through its address, this fit's
 
     def lanes(self):
         return 1
@@ -60,15 +60,15 @@ class Serial(_Trainer):
                 self.hyper, state, fused, n, ws.acts, ws.AL, ws.D0, ws.D1, ws.grad, p.split,
                 shuffle, p.sigmoidal, self.dropout)
         if self.compiled:
-            if self.backward is None:  # a new fit: X's type may be another
-                self.backward = network.backward_for(args)
-            return network.train_steps_split(*args, self.backward)
+            if self.part is None:  # a new fit: X's type may be another
+                self.part = network.backward_for(args)
+            return network.train_steps_split(*args, self.part)
         # the first call: the trainer compiled here while a helper compiles its backward kernel
         with _compiled_apart(network.train_steps_split,
                              lambda: network.serial_trainer_types(args),
                              lambda: network.serial_trainer_parts(args)):
-            self.backward = network.backward_for(args)  # from the helper, through the cache
-            cost = network.train_steps_split(*args, self.backward)
+            self.part = network.backward_for(args)  # from the helper, through the cache
+            cost = network.train_steps_split(*args, self.part)
         self.compiled = True
         return cost
 
@@ -98,94 +98,45 @@ class Blocked(_Trainer):
 
 
 class BlockedMinibatch(_Trainer):
-    """``blocked_minibatch``: a compiled blocked call per batch (the blocked trainer is a
-    parallel kernel, which another cached kernel may not call: ``_options.jit_parallel_callee``),
-    the shuffle as ``network.train_steps_split`` does it. The last, smaller batch takes the
-    trainer its size calls for."""
+    """``blocked_minibatch``: ``blocked.train_steps_blocked`` over shuffled batches, its epochs
+    compiled (the shuffle as ``network.train_steps_split`` does it); the last, smaller batch
+    runs its own block plan in the same workspace."""
 
     def __init__(self, plan):
         super().__init__(plan)
         dims, m, b, dtype = plan.layer_dims, plan.m, plan.batch_size, plan.dtype
-        self.ws = blocked.make_blocked_workspace(dims, b, dtype)
-        last = m % b
-        self.last = None
-        if last:
-            blocks = blocked.use_blocked(dims, last, plan.optimizer != GD)
-            self.last = (blocked.make_blocked_workspace(dims, last, dtype) if blocks
-                         else make_workspace(dims, last, dtype))
-        self.order, self.Xs, self.Ys, self.row = minibatch.make_shuffle_buffers(
-            dims[0], m, dtype, dims[-1] + plan.weighted)
-        self.block_passes = {}  # per batch size: every batch of a size has the same array types
+        self.ws = blocked.make_blocked_workspace(dims, m, dtype, batch_size=b)
+        self.buffers = minibatch.make_shuffle_buffers(dims[0], m, dtype,
+                                                      dims[-1] + plan.weighted)
 
     def lanes(self):
         return blocked.lanes_for(self.ws)
 
-    def _batch(self, start, mb):
-        """The batch of mb examples from ``start`` of the shuffled copy: (Xb, Yb, workspace)."""
-        n_x, n_y = self.X.shape[0], self.Y.shape[0]
-        Xb = self.Xs[n_x * start:n_x * (start + mb)].reshape(n_x, mb)
-        Yb = self.Ys[n_y * start:n_y * (start + mb)].reshape(n_y, mb)
-        return Xb, Yb, self.ws if mb == self.plan.batch_size else self.last
-
-    def _blocked_args(self, Xb, Yb, ws, lanes):
+    def _args(self, n, first_epoch):
         p = self.plan
-        return (self.theta, self.dims, ws, Xb, Yb, p.activation, p.head, p.optimizer, self.hyper,
-                self.state, self.dropout, 1, lanes)
-
-    def _serial_args(self, Xb, Yb, ws):
-        p = self.plan
-        state, fused = _update(p, self.state)
-        return (self.theta, self.dims, Xb, Yb, p.activation, p.head, p.optimizer, self.hyper,
-                state, fused, 1, ws.acts, ws.AL, ws.D0, ws.D1, ws.grad, p.split, None,
-                p.sigmoidal, self.dropout)
+        shuffle = minibatch.Shuffle(p.batch_size, self.seed, first_epoch, self.shuffled,
+                                    *self.buffers)
+        return (self.theta, self.dims, self.ws, self.X, self.Y, p.activation, p.head,
+                p.optimizer, self.hyper, self.state, self.dropout, n, self.lanes(), True,
+                shuffle)
 
     def steps(self, n, first_epoch):
+        args = self._args(n, first_epoch)
         if self.compiled:
-            return self._epochs(n, first_epoch)
-        # the first call: the blocked trainer compiled here, the block pass and the last
-        # batch's serial backward kernel (if it runs serial) by a helper, in that order
-        b, m = self.plan.batch_size, self.plan.m
-
-        def extra():
-            if self.last is None or isinstance(self.last, blocked.BlockedWorkspace):
-                return []
-            return network.serial_trainer_parts(self._serial_args(*self._batch(m - m % b,
-                                                                               m % b)))
-
-        with _blocked_compiled_ahead(self._blocked_args(*self._batch(0, b), self.lanes()),
-                                     extra):
-            cost = self._epochs(n, first_epoch)
+            if self.part is None:  # a new fit: X's type may be another
+                self.part = blocked.block_pass_for(*_block_pass_inputs(args))
+            return blocked.run_blocked(*args, block_pass=self.part)
+        with _blocked_compiled_ahead(args):
+            self.part = blocked.block_pass_for(*_block_pass_inputs(args))
+            cost = blocked.run_blocked(*args, block_pass=self.part)
         self.compiled = True
         return cost
 
-    def _epochs(self, n, first_epoch):
-        p = self.plan
-        m, b = self.X.shape[1], p.batch_size
-        lanes = self.lanes()  # once per call: numba's thread count is not free to read
-        cost = math.nan
-        for epoch in range(n):
-            if self.shuffled:
-                minibatch.permutation(self.seed, first_epoch + epoch, self.order)
-            minibatch.shuffle_into(self.X, self.Y, self.order, b, self.Xs, self.Ys, self.row)
-            total = 0.0
-            for start in range(0, m, b):
-                mb = min(b, m - start)
-                Xb, Yb, ws = self._batch(start, mb)
-                if isinstance(ws, blocked.BlockedWorkspace):
-                    if mb not in self.block_passes:
-                        self.block_passes[mb] = blocked.block_pass_for(
-                            self.theta, self.dims, ws, Yb, p.activation, p.head, self.dropout)
-                    c = blocked.run_blocked(*self._blocked_args(Xb, Yb, ws, lanes),
-                                            block_pass=self.block_passes[mb])
-                else:
-                    args = self._serial_args(Xb, Yb, ws)
-                    if self.backward is None:  # every last batch has the same types
-                        self.backward = network.backward_for(args)
-                    c = network.train_steps_split(*args, self.backward)
-                total += c * mb
-            if epoch == 0:
-                cost = total / m
-        return cost
+
+def _block_pass_inputs(args):
+    """``block_pass_for``'s arguments from ``run_blocked``'s (positional, with shuffle)."""
+    theta, dims, ws, X, Y, activation, head = args[:7]
+    return theta, dims, ws, Y, activation, head, args[10], args[14]
 
 
 @contextlib.contextmanager
@@ -204,16 +155,14 @@ def _compiled_apart(trainer, trainer_types, parts):
         helper.close()
 
 
-def _blocked_compiled_ahead(args, extra=list):
-    """``_compiled_apart`` around the first ``blocked.run_blocked(*args)`` of a trainer (or the
-    first ``block_pass_for`` of a batch size, which comes first): the block pass by the helper.
-    ``extra()``: more parts for the helper, after the block pass."""
+def _blocked_compiled_ahead(args):
+    """``_compiled_apart`` around the first ``blocked.run_blocked(*args)`` of a trainer (and
+    the ``block_pass_for`` before it): the block pass by the helper."""
     planned = []
 
     def plan():
         if not planned:
-            trainer_types, parts = blocked.run_blocked_parts(*args)
-            planned[:] = [trainer_types, parts + list(extra())]
+            planned[:] = blocked.run_blocked_parts(*args)
         return planned
 
     return _compiled_apart(blocked.train_steps_blocked, lambda: plan()[0], lambda: plan()[1])

@@ -34,19 +34,21 @@ import numba
 import numpy as np
 from numba import prange, types
 
-from ._native import NativeType, argument_types, call, native
+from ._native import NativeType, argument_types, call, native, native_of
 from ._options import jit, jit_parallel
 from .activations import IDENTITY, LEAKY_RELU, LEAKY_SLOPE, RELU, SIGMOID, TANH, \
     sigmoidal_flag
 from . import dropout as _dropout, narrow, vecmath
 from .blas import gemm
 from .heads import output_delta_rows, step_examples
+from .minibatch import batch_X, batch_Y, batch_type, permutation, shuffle_into
 from .network import n_parameters, squared_norm_W
 from .optim import GD, LAMBD, LEARNING_RATE, STEP, epilogue_for
 
 BlockedWorkspace = namedtuple(
     "BlockedWorkspace",
-    "m block n_blocks group n_groups narrow Xt acts D dZ1 P grad costp Wt Wt_at")
+    "m block n_blocks group n_groups last_block last_group narrow Xt acts D dZ1 P grad costp "
+    "Wt Wt_at")
 
 BLOCK_BYTES = 256 * 1024      # a block's widest activation slab: about an L2's worth
 PARTIALS_BYTES = 48 << 20     # cap on the group partials of dW/db (wide layers: fewer groups)
@@ -160,33 +162,44 @@ def lanes_for(ws):
     return max(1, min(ws.acts.shape[0], numba.get_num_threads()))
 
 
-def make_blocked_workspace(layer_dims, m, dtype, block=None, group=None):
-    """Buffers for ``train_steps_blocked``; ``block`` and ``group`` override the plan's block rows
-    and blocks per group (tests)."""
+def make_blocked_workspace(layer_dims, m, dtype, block=None, group=None, batch_size=None):
+    """Buffers for ``train_steps_blocked`` over m examples, in full batches or, with
+    ``batch_size``, in minibatches of that many (the last one the remainder). ``m``, ``block``,
+    ``n_blocks``, ``group``, ``n_groups`` describe a full step; ``last_block`` and
+    ``last_group`` the last batch's plan (a full step's, if it has no remainder), and the
+    buffers have room for both. ``block`` and ``group`` override the plan's block rows and
+    blocks per group (tests)."""
     dims = [int(d) for d in layer_dims]
+    step_m = m if batch_size is None else min(int(batch_size), m)
     if block is None:
-        block, n_blocks = block_plan(dims, m, dtype)
+        block, n_blocks = block_plan(dims, step_m, dtype)
     else:
-        n_blocks = -(-m // block)
+        n_blocks = -(-step_m // block)
     if group is None:
         group, n_groups = group_plan(dims, n_blocks, dtype)
     else:
         n_groups = -(-n_blocks // group)
+    last_block, last_blocks, last_group, last_groups = block, n_blocks, group, n_groups
+    if m % step_m:
+        last_block, last_blocks = block_plan(dims, m % step_m, dtype)
+        last_group, last_groups = group_plan(dims, last_blocks, dtype)
+    rows = max(block, last_block)  # a lane's scratch holds either plan's blocks
     widest = max(dims[1:])  # D holds dZ of layers 1 … L and dA_prev of layers 2 … L
     by_columns = first_layer_by_columns(dims)
-    lanes = min(n_groups, max_lanes())
+    lanes = min(max(n_groups, last_groups), max_lanes())
     Wt_at, Wt_size = transposed_layers(dims, block)
     return BlockedWorkspace(
-        m=m, block=block, n_blocks=n_blocks, group=group, n_groups=n_groups,
+        m=step_m, block=block, n_blocks=n_blocks, group=group, n_groups=n_groups,
+        last_block=last_block, last_group=last_group,
         narrow=narrow_layers(dims),
-        Xt=np.zeros((m, dims[0]), dtype),
-        acts=np.zeros((lanes, sum(dims[1:]) * block), dtype),
-        D=np.zeros((lanes, 2, block * widest), dtype),
-        dZ1=np.zeros((m, dims[1]), dtype) if by_columns else None,
-        P=np.zeros((n_groups, n_parameters(dims) - (dims[0] * dims[1] if by_columns else 0)),
-                   dtype),
+        Xt=np.zeros((step_m, dims[0]), dtype),
+        acts=np.zeros((lanes, sum(dims[1:]) * rows), dtype),
+        D=np.zeros((lanes, 2, rows * widest), dtype),
+        dZ1=np.zeros((step_m, dims[1]), dtype) if by_columns else None,
+        P=np.zeros((max(n_groups, last_groups),
+                    n_parameters(dims) - (dims[0] * dims[1] if by_columns else 0)), dtype),
         grad=np.zeros(n_parameters(dims), dtype),
-        costp=np.zeros(n_blocks, np.float64),
+        costp=np.zeros(max(n_blocks, last_blocks), np.float64),
         Wt=np.zeros(Wt_size, dtype),
         Wt_at=Wt_at,
     )
@@ -400,16 +413,16 @@ def _transpose_weights(theta, dims, Wt, Wt_at):
 
 
 @jit
-def _merge_update(theta, dims, P, grad, p0, p1, inv_m, opt, hyper, state):
-    """Parameters p0:p1: grad = (Σ over groups of P, in group order) / m, then the optimizer's
-    epilogue (``optim.epilogue``) over each layer's W (with L2) and b (without) in p0:p1.
-    P's rows hold the partials of theta's last P.shape[1] parameters."""
+def _merge_update(theta, dims, P, n_groups, grad, p0, p1, inv_m, opt, hyper, state):
+    """Parameters p0:p1: grad = (Σ over the first n_groups rows of P, in group order) / m, then
+    the optimizer's epilogue (``optim.epilogue``) over each layer's W (with L2) and b (without)
+    in p0:p1. P's rows hold the partials of theta's last P.shape[1] parameters."""
     q = theta.size - P.shape[1]  # P[g, p - q] is parameter p's partial
     g_ = grad[p0:p1]  # views indexed from 0: see optim.epilogue
     P0 = P[0, p0 - q:p1 - q]
     for p in range(g_.size):
         g_[p] = P0[p]
-    for g in range(1, P.shape[0]):
+    for g in range(1, n_groups):
         Pg = P[g, p0 - q:p1 - q]
         for p in range(g_.size):
             g_[p] += Pg[p]
@@ -431,15 +444,24 @@ def _merge_update(theta, dims, P, grad, p0, p1, inv_m, opt, hyper, state):
 
 @jit_parallel
 def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, sigmoidal, use_narrow, dZ1,
-                        Wt, Wt_at, head, opt, hyper, state, dropout, n_steps, block, group, acts,
-                        D, P, grad, costp, block_pass):
-    """n_steps of full-batch gradient descent over blocks of examples (Xt: X with examples as
-    rows; with ``fill_Xt``, the first call of a fit, each block's rows are copied from X at the
-    first step, by the lane that runs the block). Returns the cost before the first step's
-    update, like ``network.train_steps_split``.
+                        Wt, Wt_at, head, opt, hyper, state, dropout, n_steps, block, group,
+                        last_block, last_group, acts, D, P, grad, costp, shuffle, block_pass):
+    """n_steps iterations over blocks of examples (Xt: the step's examples as rows; with
+    ``fill_Xt``, the first call of a fit, each block's rows are copied from X at the first step,
+    by the lane that runs the block). Returns the cost before the first step's update, like
+    ``network.train_steps_split``.
+
+    ``shuffle``: None for full-batch descent, or a ``minibatch.Shuffle``: then each iteration is
+    an epoch, its batches taken from the shuffled copy (or in order) and a step per batch, each
+    batch's rows copied into Xt by the lanes; the cost is the first epoch's mean over the m
+    examples of each batch's cost before its update (as the serial trainer's). A full step runs
+    the plan (``block``, ``group``), the last, smaller batch (``last_block``, ``last_group``);
+    the workspace (``make_blocked_workspace``) has room for both. The epochs are compiled here,
+    not looped over in Python: a call per batch cost its arguments' dispatch every step
+    (docs/performance.md, "The blocked minibatch epoch compiled").
 
     With ``dZ1`` (see ``first_layer_by_columns``) the blocks leave W1 alone: once they are all
-    done, W1 is updated column part by column part, each inside its own product over all m
+    done, W1 is updated column part by column part, each inside its own product over the step's
     examples, W1[:, c0:c1] += (-α/m)·dZ1ᵀ·Xt[:, c0:c1] (BLAS beta = 1).
 
     Each step starts by copying the small layers' Wᵀ into Wt (``SMALL_GEMM``), from the
@@ -458,14 +480,13 @@ def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, sigmoidal, u
     is less compilation on the first fit (a saving within this machine's noise: see
     docs/performance.md, "Compile time")."""
     cost = np.nan
-    m = Xt.shape[0]
-    n_blocks = costp.size
-    n_groups = P.shape[0]
+    n_x, m_all = X.shape
+    n_y = Y.shape[0]
+    b = m_all
+    if shuffle is not None:
+        b = shuffle.batch_size
     n_lanes = acts.shape[0]  # the caller passes a lane per thread it runs with
-    m_step = step_examples(head, Y, dims[dims.size - 1], m)  # m, or the weights' sum
-    inv_m = 1.0 / m_step
     learning_rate = hyper[LEARNING_RATE]
-    l2 = hyper[LAMBD] * inv_m
     size = theta.size
     merged_from = 0  # the first parameter that the group partials update
     n_parts = 0
@@ -474,85 +495,116 @@ def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, sigmoidal, u
         n_parts = (dims[0] + COLUMN_PART - 1) // COLUMN_PART
     chunk = 4096
     n_chunks = (size - merged_from + chunk - 1) // chunk
-    for it in range(n_steps):
-        want_cost = it == 0
-        step = int(hyper[STEP])  # steps before this one: it keys the dropout masks
-        _transpose_weights(theta, dims, Wt, Wt_at)  # the small layers' Wᵀ (SMALL_GEMM)
-        for lane in prange(n_lanes):
-            # lane's groups: lane, lane + n_lanes, ... (which lane runs a group never changes a
-            # bit); a group's first block writes its row of P, the next ones add to it in block
-            # order, inside their dW products (BLAS beta = 1)
-            for g in range(lane, n_groups, n_lanes):
-                first = g * group
-                for blk in range(first, min(n_blocks, first + group)):
-                    r0 = blk * block
-                    r1 = min(m, r0 + block)
-                    beta = 0.0 if blk == first else 1.0
-                    if fill_Xt and it == 0:
-                        _transpose_rows(X, Xt, r0, r1)
-                    costp[blk] = call(block_pass, (
-                        theta, dims, Xt, Y, activation, sigmoidal, use_narrow, dZ1, Wt, Wt_at,
-                        r0, r1, acts[lane], D[lane], P[g], beta, want_cost, head, dropout,
-                        step))
-        # merge the group partials in group order, each parameter owned by one task; with dZ1,
-        # the first n_parts tasks update W1 -= (α/m)·dZ1ᵀ·Xt, a part of W1's columns each (one
-        # parallel loop for both: each loop of its own is compiled apart)
-        if want_cost:  # before the update: the penalty of this step's W
-            s = 0.0
-            for blk in range(n_blocks):
-                s += costp[blk]
-            cost = s / m_step
-            if l2 != 0.0:
-                cost += 0.5 * l2 * squared_norm_W(theta, dims)
-        hyper[STEP] = step + 1
-        for c in prange(n_parts + n_chunks):
-            if dZ1 is not None and c < n_parts:
-                c0 = c * COLUMN_PART
-                c1 = min(dims[0], c0 + COLUMN_PART)
-                W1 = theta[:merged_from].reshape((dims[1], dims[0]))
-                if opt == GD:  # the update inside the product, L2 as its beta
-                    gemm(-learning_rate * inv_m, dZ1, True, Xt[:, c0:c1], False,
-                         1.0 - learning_rate * l2, W1[:, c0:c1])
-                else:  # dW1's columns, then the epilogue row by row of W1
-                    dW1 = grad[:merged_from].reshape((dims[1], dims[0]))
-                    gemm(inv_m, dZ1, True, Xt[:, c0:c1], False, 0.0, dW1[:, c0:c1])
-                    for i in range(dims[1]):
-                        epilogue_for(opt, hyper, l2, theta, grad, state, i * dims[0] + c0,
-                                 i * dims[0] + c1)
-            else:
-                p0 = merged_from + (c - n_parts) * chunk
-                _merge_update(theta, dims, P, grad, p0, min(size, p0 + chunk), inv_m, opt,
-                              hyper, state)
+    for epoch in range(n_steps):
+        want_cost = epoch == 0
+        if shuffle is not None:
+            if shuffle.shuffled:
+                permutation(shuffle.seed, shuffle.first_epoch + epoch, shuffle.order)
+            shuffle_into(X, Y, shuffle.order, b, shuffle.Xs, shuffle.Ys, shuffle.row)
+        fill = shuffle is not None or (fill_Xt and epoch == 0)
+        total = 0.0
+        for start in range(0, m_all, b):
+            m = min(b, m_all - start)
+            Xb, Yb = X, Y
+            if shuffle is not None:
+                Xb = batch_X(shuffle.Xs, n_x, start, m)
+                Yb = batch_Y(shuffle.Ys, n_y, start, m)
+            rows, per_group = block, group
+            if m < b:
+                rows, per_group = last_block, last_group
+            n_blocks = (m + rows - 1) // rows
+            n_groups = (n_blocks + per_group - 1) // per_group
+            m_step = step_examples(head, Yb, dims[dims.size - 1], m)  # m, or the weights' sum
+            inv_m = 1.0 / m_step
+            l2 = hyper[LAMBD] * inv_m
+            step = int(hyper[STEP])  # steps before this one: it keys the dropout masks
+            _transpose_weights(theta, dims, Wt, Wt_at)  # the small layers' Wᵀ (SMALL_GEMM)
+            for lane in prange(n_lanes):
+                # lane's groups: lane, lane + n_lanes, ... (which lane runs a group never
+                # changes a bit); a group's first block writes its row of P, the next ones add
+                # to it in block order, inside their dW products (BLAS beta = 1)
+                for g in range(lane, n_groups, n_lanes):
+                    first = g * per_group
+                    for blk in range(first, min(n_blocks, first + per_group)):
+                        r0 = blk * rows
+                        r1 = min(m, r0 + rows)
+                        beta = 0.0 if blk == first else 1.0
+                        if fill:
+                            _transpose_rows(Xb, Xt, r0, r1)
+                        costp[blk] = call(block_pass, (
+                            theta, dims, Xt, Yb, activation, sigmoidal, use_narrow, dZ1, Wt,
+                            Wt_at, r0, r1, acts[lane], D[lane], P[g], beta, want_cost, head,
+                            dropout, step))
+            # merge the group partials in group order, each parameter owned by one task; with
+            # dZ1, the first n_parts tasks update W1 -= (α/m)·dZ1ᵀ·Xt, a part of W1's columns
+            # each (one parallel loop for both: each loop of its own is compiled apart)
+            if want_cost:  # before the update: the penalty of this step's W
+                s = 0.0
+                for blk in range(n_blocks):
+                    s += costp[blk]
+                c = s / m_step
+                if l2 != 0.0:
+                    c += 0.5 * l2 * squared_norm_W(theta, dims)
+                total = c if m == m_all else total + c * m  # one batch: the mean itself
+            hyper[STEP] = step + 1
+            for c_ in prange(n_parts + n_chunks):
+                if dZ1 is not None and c_ < n_parts:
+                    c0 = c_ * COLUMN_PART
+                    c1 = min(dims[0], c0 + COLUMN_PART)
+                    W1 = theta[:merged_from].reshape((dims[1], dims[0]))
+                    dZ1_b = dZ1[:m]
+                    X_cols = Xt[:m, c0:c1]
+                    if opt == GD:  # the update inside the product, L2 as its beta
+                        gemm(-learning_rate * inv_m, dZ1_b, True, X_cols, False,
+                             1.0 - learning_rate * l2, W1[:, c0:c1])
+                    else:  # dW1's columns, then the epilogue row by row of W1
+                        dW1 = grad[:merged_from].reshape((dims[1], dims[0]))
+                        gemm(inv_m, dZ1_b, True, X_cols, False, 0.0, dW1[:, c0:c1])
+                        for i in range(dims[1]):
+                            epilogue_for(opt, hyper, l2, theta, grad, state,
+                                         i * dims[0] + c0, i * dims[0] + c1)
+                else:
+                    p0 = merged_from + (c_ - n_parts) * chunk
+                    _merge_update(theta, dims, P, n_groups, grad, p0, min(size, p0 + chunk),
+                                  inv_m, opt, hyper, state)
+        if want_cost:
+            cost = total if b >= m_all else total / m_all
     return cost
 
 
 def run_blocked(theta, dims, ws, X, Y, activation, head, opt, hyper, state, dropout, n_steps,
-                lanes=None, fill_Xt=True, block_pass=None):
+                lanes=None, fill_Xt=True, shuffle=None, block_pass=None):
     """``train_steps_blocked`` on a workspace, with ``lanes`` lanes (default: all the workspace
     has). ``state``: the optimizer state (an array always: a (0, 0) one for gradient descent).
     ``fill_Xt``: copy X into ``ws.Xt`` first (the first call of a fit; later calls on the same X
-    may pass False). ``block_pass``: ``block_pass_for`` these arguments, when the caller has it
-    already (the minibatch path calls once per batch)."""
+    may pass False). ``shuffle``: None (full batches) or a ``minibatch.Shuffle`` (then n_steps
+    epochs, on a workspace made with its batch size). ``block_pass``: ``block_pass_for`` these
+    arguments, when the caller has it already."""
     if block_pass is None:
-        block_pass = block_pass_for(theta, dims, ws, Y, activation, head, dropout)
+        block_pass = block_pass_for(theta, dims, ws, Y, activation, head, dropout, shuffle)
     return train_steps_blocked(*_trainer_args(theta, dims, ws, X, Y, activation, head, opt, hyper,
-                                              state, dropout, n_steps, lanes, fill_Xt,
+                                              state, dropout, n_steps, lanes, fill_Xt, shuffle,
                                               block_pass))
 
 
 def _trainer_args(theta, dims, ws, X, Y, activation, head, opt, hyper, state, dropout, n_steps,
-                  lanes, fill_Xt, block_pass):
+                  lanes, fill_Xt, shuffle, block_pass):
     lanes = ws.acts.shape[0] if lanes is None else lanes
     return (theta, dims, X, ws.Xt, fill_Xt, Y, activation, sigmoidal_flag(activation), ws.narrow,
             ws.dZ1, ws.Wt, ws.Wt_at, head, opt, hyper, state, dropout, n_steps, ws.block,
-            ws.group, ws.acts[:lanes], ws.D[:lanes], ws.P, ws.grad, ws.costp, block_pass)
+            ws.group, ws.last_block, ws.last_group, ws.acts[:lanes], ws.D[:lanes], ws.P,
+            ws.grad, ws.costp, shuffle, block_pass)
 
 
-def block_pass_for(theta, dims, ws, Y, activation, head, dropout):
+def block_pass_for(theta, dims, ws, Y, activation, head, dropout, shuffle=None):
     """``_block_pass`` compiled for what ``train_steps_blocked`` passes it, given the arrays the
     trainer is called with (one lane's scratch, one row of P; block bounds, beta, the cost flag
-    and the step as the trainer types them: a mismatch would fail the trainer's typing)."""
-    return native(_block_pass, _block_pass_args(theta, dims, ws, Y, activation, head, dropout))
+    and the step as the trainer types them, and with ``shuffle`` a batch of Y as
+    ``minibatch.batch_type``: a mismatch would fail the trainer's typing)."""
+    args = _block_pass_args(theta, dims, ws, Y, activation, head, dropout)
+    if shuffle is None:
+        return native(_block_pass, args)
+    return native_of(_block_pass, _block_pass_types(args, shuffle))
 
 
 def _block_pass_args(theta, dims, ws, Y, activation, head, dropout):
@@ -560,17 +612,28 @@ def _block_pass_args(theta, dims, ws, Y, activation, head, dropout):
             ws.Wt, ws.Wt_at, 0, 0, ws.acts[0], ws.D[0], ws.P[0], 0.0, True, head, dropout, 0)
 
 
+_Y_AT = 3  # Y's place in ``_block_pass``'s arguments
+
+
+def _block_pass_types(args, shuffle):
+    sig = argument_types(args)
+    if shuffle is None:
+        return sig
+    return sig[:_Y_AT] + (batch_type(sig[_Y_AT]),) + sig[_Y_AT + 1:]
+
+
 def run_blocked_parts(theta, dims, ws, X, Y, activation, head, opt, hyper, state, dropout,
-                      n_steps, lanes=None, fill_Xt=True):
+                      n_steps, lanes=None, fill_Xt=True, shuffle=None):
     """For compiling on two cores (``fastbackprop._compile_ahead``): the types of
     ``train_steps_blocked``'s arguments in ``run_blocked`` with these arguments, and the block
     pass it will take as ``[(kernel, signature)]``. The trainer is typed with the block pass as
     the ``Native`` it will be, before that is compiled: its return type is ``_block_pass``'s,
     float64 (a test checks that the call then compiles nothing more)."""
-    sig = argument_types(_block_pass_args(theta, dims, ws, Y, activation, head, dropout))
+    sig = _block_pass_types(_block_pass_args(theta, dims, ws, Y, activation, head, dropout),
+                            shuffle)
     block_pass = NativeType(types.float64(*sig))
     args = _trainer_args(theta, dims, ws, X, Y, activation, head, opt, hyper, state, dropout,
-                         n_steps, lanes, fill_Xt, None)
+                         n_steps, lanes, fill_Xt, shuffle, None)
     trainer = argument_types(args[:-1]) + (block_pass,)
     return trainer, [(_block_pass, sig)]
 

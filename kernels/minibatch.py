@@ -15,8 +15,11 @@ given ``shuffle=None``, for which numba compiles it without this module's code).
 from collections import namedtuple
 
 import numpy as np
+from numba.core.registry import cpu_target
 
 from ._options import jit, jit_inline
+
+_TYPING = cpu_target.typing_context
 
 # batch_size, seed, first_epoch (the epoch number of the call's first epoch: it keys the
 # shuffles), shuffled (False: the batches in the examples' order, ``order`` the identity), and
@@ -91,6 +94,13 @@ def batch_X(Xs, n_x, start, mb):
 @jit_inline
 def batch_Y(Ys, n_y, start, mb):
     return Ys[n_y * start:n_y * (start + mb)].reshape((n_y, mb))
+
+
+def batch_type(array_type):
+    """The numba type of a trainer's batch variable that holds X (or Y) itself, or a batch
+    view of the shuffled copy (C-contiguous): the two unified. The trainers type their batch
+    kernels' signatures with it (``network.serial_trainer_parts``, ``blocked.block_pass_for``)."""
+    return _TYPING.unify_pairs(array_type, array_type.copy(layout="C"))
 
 
 def permutation_of(seed, epoch, m):

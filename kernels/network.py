@@ -24,7 +24,7 @@ from .dense import forward_layer_in_place, layer_dA_prev, layer_dW, layer_dW_upd
 from .heads import cost_sum, output_delta, outputs, step_examples
 
 SIGMOID_HEAD = None  # the kernels' argument for the sigmoid head (heads.kernel_head)
-from .minibatch import batch_Y, batch_X, permutation, shuffle_into
+from .minibatch import batch_Y, batch_X, batch_type, permutation, shuffle_into
 from .optim import LAMBD, LEARNING_RATE, STEP, update_all
 
 Workspace = namedtuple("Workspace", "m acts AL D0 D1 grad")
@@ -302,9 +302,7 @@ def serial_trainer_parts(args):
     T = argument_types(args)
     Xb, Yb = T[2], T[3]
     if shuffle is not None:
-        unify = backward_split.typingctx.unify_pairs
-        Xb = unify(Xb, Xb.copy(layout="C"))
-        Yb = unify(Yb, Yb.copy(layout="C"))
+        Xb, Yb = batch_type(Xb), batch_type(Yb)
     head_t, act_t, split_t, drop_t = T[5], T[4], T[16], T[19]
     tail = (T[11], T[12], T[13], T[14], T[15], split_t, drop_t, types.int64)
     if fused is not None:

@@ -32,16 +32,23 @@ def test_minibatch_training_matches_the_baseline(activation, dtype, rng):
     assert np.abs(full["W1"] - parameters["W1"]).max() > 1e-3
 
 
-def test_batches_for_the_blocked_trainer_match_the_baseline(rng):
-    """Batches of 1024 take the blocked trainer, the last (452) the serial one."""
+@pytest.mark.parametrize("m, b, plans", [
+    (2500, 1024, ((512, 2), (232, 2))),  # the last batch in smaller blocks
+    (356, 128, ((64, 2), (104, 1))),     # the last batch in one block larger than a full one's
+])
+def test_batches_for_the_blocked_trainer_match_the_baseline(m, b, plans, rng):
+    """The blocked trainer's compiled epochs: full batches in one block plan, the last batch
+    (m % b) in its own, in the same workspace (its lanes' scratch sized for the larger)."""
     from fastbackprop.kernels import blocked
-    dims, m, b = [30, 40, 24, 1], 2500, 1024
-    assert blocked.use_blocked(dims, b) and not blocked.use_blocked(dims, m % b)
+    dims = [30, 40, 24, 1]
     X, Y = classification_data(rng, 30, m)
     model = Model(dims, seed=1)
     start = model.parameters
-    model.fit(X, Y, learning_rate=0.1, num_iterations=3, record_every=1, batch_size=b)
-    assert model._trainer.plan.path == "blocked_minibatch"
+    model.fit(X, Y, learning_rate=0.1, num_iterations=3, record_every=1, batch_size=b,
+              path="blocked_minibatch")
+    ws = model._trainer.ws
+    assert ((ws.block, ws.n_blocks), blocked.block_plan(dims, m % b, "float64")) == plans
+    assert ws.last_block == plans[1][0]
     parameters, costs = baseline.train_minibatch(
         X, Y, start, "relu", 0.1, 3, b, lambda e: minibatch.permutation_of(model._shuffle_seed, e, m),
         record_every=1)

@@ -233,15 +233,33 @@ def _blocked_cases(rng, kind):
                                     code, flag, ws.narrow, ws.dZ1, ws.Wt, ws.Wt_at,
                                     SIGMOID_HEAD, static(optim.GD), optim.make_hyper(0.1),
                                     np.zeros((0, theta.size)), None, 2, ws.block, ws.group,
-                                    ws.acts, ws.D, ws.P, ws.grad, ws.costp,
+                                    ws.last_block, ws.last_group, ws.acts, ws.D, ws.P, ws.grad,
+                                    ws.costp, None,
                                     blocked.block_pass_for(theta, dims, ws, Y, code,
                                                            SIGMOID_HEAD, None)),
-            "_merge_update": (theta, dims, rng.standard_normal(ws.P.shape), ws.grad, 3,
-                              theta.size, 1 / m, static(optim.ADAM),
+            "_merge_update": (theta, dims, rng.standard_normal(ws.P.shape), ws.P.shape[0],
+                              ws.grad, 3, theta.size, 1 / m, static(optim.ADAM),
                               optim.make_hyper(0.1, step=2, lambd=0.3),
                               rng.random((2, theta.size))),
         }[kind]
         cases.append(args)
+    if kind == "train_steps_blocked":  # minibatches: 12, then a last batch of 8 in its own plan
+        dims = np.array([3, 5, 4, 1], np.int64)
+        m = 20
+        ws = blocked.make_blocked_workspace(dims, m, np.float64, block=8, batch_size=12)
+        theta = rng.standard_normal(K.n_parameters(dims)) * 0.5
+        X = rng.standard_normal((3, m))
+        Y = (rng.random((1, m)) > 0.5).astype(np.float64)
+        shuffle = minibatch.Shuffle(12, 11, 2, True, *minibatch.make_shuffle_buffers(3, m,
+                                                                                    np.float64))
+        code = K.CODES["relu"]
+        cases.append((theta, dims, X, ws.Xt, True, Y, code, None, ws.narrow, ws.dZ1, ws.Wt,
+                      ws.Wt_at, SIGMOID_HEAD, static(optim.ADAM),
+                      optim.make_hyper(0.1, step=2, lambd=0.3), rng.random((2, theta.size)),
+                      None, 2, ws.block, ws.group, ws.last_block, ws.last_group, ws.acts, ws.D,
+                      ws.P, ws.grad, ws.costp, shuffle,
+                      blocked.block_pass_for(theta, dims, ws, Y, code, SIGMOID_HEAD, None,
+                                             shuffle)))
     return cases
 
 

@@ -3,8 +3,9 @@
 Usage (an empty numba cache each run, one process each; under the bench lock):
     NUMBA_CACHE_DIR=$(mktemp -d) python tools/cold_estimator_fit.py DATASET SOLVER
 DATASET and SOLVER as in tools/sklearn_compare.py (e.g. ``breast_cancer adam``; ``diabetes``
-takes the regressor), with scikit-learn's defaults and random_state=0. docs/performance.md,
-"Compiling on two cores", has the measurements.
+takes the regressor), with scikit-learn's defaults and random_state=0. ``--source DIR`` imports
+fastbackprop from another checkout, as tools/cold_fit.py does. docs/performance.md, "Compiling on
+two cores", has the measurements.
 """
 import os
 import sys
@@ -12,6 +13,12 @@ import time
 import warnings
 
 t0 = time.perf_counter()
+if "--source" in sys.argv:
+    i = sys.argv.index("--source")
+    source = sys.argv[i + 1]
+    del sys.argv[i:i + 2]
+    sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in repr(f).lower()]
+    sys.path.insert(0, os.path.abspath(source))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 
