@@ -6,7 +6,8 @@ e.g. ``softmax adam 0.8 64 relu`` (BATCH 0: full batch). The net is [20, 16, 8, 
 examples (n_L = 3 for softmax), two epochs, L2 0.1 for momentum fits; ``--dims 784,256,128,10
 --m 1280`` another net and size (config f's net takes the blocked trainer). ``--source DIR`` imports
 fastbackprop from another checkout (an A/B against an older commit: ``git worktree add DIR
-COMMIT``), bypassing an editable install of this one. docs/performance.md, "Cold first fit: what
+COMMIT``), bypassing an editable install of this one: for checkouts from 772a7f3 on (see
+tools/speed_ab.py; an older one from its own venv). docs/performance.md, "Cold first fit: what
 a fit compiles", has the measurements.
 """
 import os
