@@ -26,7 +26,7 @@ import select
 
 from numba.core import config
 
-from .kernels._native import argument_types
+from .kernels._native import argument_types, fingerprints
 
 ENV = "FASTBACKPROP_COMPILE_AHEAD"
 TIMEOUT = 120.0  # s: a helper slower than this is abandoned (this process compiles instead)
@@ -139,13 +139,23 @@ class _Helper:
 
 def first_call(kernel, args, parts_of):
     """``kernel(*args)``, with a helper compiling ``parts_of(args)`` meanwhile if the call
-    would compile (the serial trainer, L-BFGS's objective: kernels whose typing reaches their
-    parts)."""
+    would compile (L-BFGS's objective: a kernel whose typing reaches its parts). Once a call of
+    these argument types has run in this process, the next ones go straight to the kernel:
+    typing the arguments to ask was a millisecond of every small L-BFGS fit
+    (docs/performance.md, "Fixed costs of a small fit")."""
+    key = kernel, fingerprints(args)
+    if key in _RAN:
+        return kernel(*args)
     helper = start(kernel, lambda: argument_types(args), lambda: parts_of(args))
     try:
-        return kernel(*args)
+        result = kernel(*args)
     finally:
         helper.close()
+    _RAN.add(key)
+    return result
+
+
+_RAN = set()  # (kernel, argument fingerprints) of the first calls that have run
 
 
 def would_compile(dispatcher, sig):

@@ -14,6 +14,7 @@ import numpy as np
 
 from . import _compile_ahead
 from .kernels import blocked, make_workspace, minibatch, network
+from .kernels._native import fingerprints
 from .kernels.dropout import make_dropout
 from .kernels.optim import GD
 
@@ -24,6 +25,7 @@ class _Trainer:
         self.dims = np.array(plan.layer_dims, np.int64)
         self.first_chunk = 1  # iterations in a fit's first compiled call (see Model._train)
         self.compiled = False  # after the first call (which may compile: _compile_ahead)
+        self.key = None  # the plan and the data's types, for ``_RAN``
 
     def bind(self, theta, X, Y, hyper, state, seed, shuffle):
         """Train theta on (X, Y) from now on; ``seed`` keys the shuffles and the dropout masks,
@@ -33,10 +35,22 @@ class _Trainer:
         self.dropout = make_dropout(seed, self.plan.keep_prob)
         self.state = state
         self.fresh = True
+        # a plan whose first call ran in this process (another model's, say) compiles nothing
+        # more: skip the compile-ahead check, whose argument typing was a millisecond a fit
+        # (docs/performance.md, "Fixed costs of a small fit")
+        self.key = self.plan, fingerprints((X, Y))
+        self.compiled = self.compiled or self.key in _RAN
         self.part = None  # the kernel the trainer calls through its address, this fit's
 
     def lanes(self):
         return 1
+
+    def _ran(self):
+        self.compiled = True
+        _RAN.add(self.key)
+
+
+_RAN = set()  # (plan, fingerprints of X and Y) of the trainers' first calls that have run
 
 
 class Serial(_Trainer):
@@ -69,7 +83,7 @@ class Serial(_Trainer):
                              lambda: network.serial_trainer_parts(args)):
             self.part = network.backward_for(args)  # from the helper, through the cache
             cost = network.train_steps_split(*args, self.part)
-        self.compiled = True
+        self._ran()
         return cost
 
 
@@ -92,7 +106,7 @@ class Blocked(_Trainer):
         else:
             with _blocked_compiled_ahead(args):
                 cost = blocked.run_blocked(*args)
-            self.compiled = True
+            self._ran()
         self.fresh = False  # X is in ws.Xt now
         return cost
 
@@ -129,7 +143,7 @@ class BlockedMinibatch(_Trainer):
         with _blocked_compiled_ahead(args):
             self.part = blocked.block_pass_for(*_block_pass_inputs(args))
             cost = blocked.run_blocked(*args, block_pass=self.part)
-        self.compiled = True
+        self._ran()
         return cost
 
 

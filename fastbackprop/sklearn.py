@@ -16,6 +16,7 @@ Dask arrays chunked along the rows train data-parallel (``Model.fit`` on X.T, or
 ``_dask.Objective``), with the labels encoded and the predictions made chunk by chunk: see
 docs/dask.md, "scikit-learn estimators on dask arrays", for what each solver takes.
 """
+import contextlib
 import warnings
 from numbers import Integral, Real
 
@@ -35,7 +36,7 @@ from sklearn.utils.optimize import _check_optimize_result
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, column_or_1d, \
     validate_data
 
-from . import _epochs
+from . import _epochs, _threads
 from .model import Model, _dask_array
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
@@ -215,13 +216,18 @@ class _BaseMLP(BaseEstimator):
         if _dask_array(X):  # the full-batch objective from the chunks' sums, on the cluster
             from . import _dask
             f = _dask.Objective(model, X.T, Y.T, lambd=lambd, sample_weight=sample_weight)
+            owner = contextlib.nullcontext()
         else:
             f = model.objective(X.T, Y.T, lambd=lambd, sample_weight=sample_weight)
+            # the objective's products as fit's: a one-thread BLAS (n_threads caps numba's)
+            owner = _threads.owner(self.n_threads)
         iprint = 1 if self.verbose is True or self.verbose >= 1 else -1
         options = {"maxfun": self.max_fun, "maxiter": self.max_iter, "gtol": self.tol}
         if iprint > 0:
             options["disp"] = True
-        res = scipy.optimize.minimize(f, f.x0, method="L-BFGS-B", jac=True, options=options)
+        with owner:
+            res = scipy.optimize.minimize(f, f.x0, method="L-BFGS-B", jac=True,
+                                          options=options)
         n_iter = _check_optimize_result("lbfgs", res, self.max_iter)
         if not np.isfinite(res.x).all():
             raise ValueError("Solver produced non-finite parameter weights. The input data may"
@@ -576,7 +582,8 @@ n_iter_no_change, max_fun
     dtype : {"float32", "float64"} or None, default None
         The computation's dtype; None: X's (float32 stays float32, anything else float64).
     n_threads : int or None, default None
-        numba threads for fitting (``Model.fit``'s ``n_threads``).
+        numba threads for fitting (``Model.fit``'s ``n_threads``); every solver runs with a
+        one-thread BLAS inside, lbfgs included.
 
     Attributes
     ----------

@@ -81,6 +81,12 @@ def _fingerprint(value):
         return numba.typeof(value)
 
 
+def fingerprints(args):
+    """A key of the numba types of ``args`` for a cache, at the cost of numba's own dispatch
+    (equal keys, equal types)."""
+    return tuple(_fingerprint(a) for a in args)
+
+
 def argument_types(args):
     """The numba types of a call's arguments, as numba's dispatcher types them."""
     return tuple(numba.typeof(a, Purpose.argument) for a in args)
@@ -92,7 +98,7 @@ _NATIVE = {}  # (dispatcher, fingerprints or numba types of the arguments) -> Na
 def native(dispatcher, args):
     """``dispatcher`` compiled for the numba types of ``args`` (now, or loaded from numba's
     cache, the first time), as a ``Native`` that compiled code can ``call``."""
-    key = dispatcher, tuple(_fingerprint(a) for a in args)
+    key = dispatcher, fingerprints(args)
     if key not in _NATIVE:
         _NATIVE[key] = native_of(dispatcher, tuple(numba.typeof(a) for a in args))
     return _NATIVE[key]

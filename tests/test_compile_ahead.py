@@ -1,10 +1,10 @@
 """Compiling a cold fit on two cores (``fastbackprop._compile_ahead``): in a process with an
 empty numba cache, the helper compiles each trainer path's parts (the serial backward kernels,
-the blocked trainer's block pass, the serial backward of a blocked minibatch fit's last batch
-when that batch runs serial, and the backward kernel of L-BFGS's objective) for exactly the
+the blocked trainer's block pass, and the backward kernel of L-BFGS's objective) for exactly the
 signature the trainer then asks for (so it loads them from the cache and compiles nothing
 twice), and the fits give the same bits as in-process compiles. Three cold compiles in one
-subprocess: the slowest test file's worth."""
+subprocess: the slowest test file's worth. And a plan that has run once in a process is never
+checked again."""
 import json
 import os
 import subprocess
@@ -15,9 +15,9 @@ import pytest
 
 from fastbackprop import Model, _compile_ahead
 
-# (path, dtype, batch_size, fit options): the fused GD backward; the blocked block pass, and
-# the Adam backward of the last batch, too few examples to block, on the serial trainer (the
-# serial minibatch path's own part; a case of its own cost CI 25 s)
+# (path, dtype, batch_size, fit options): the fused GD backward; the blocked block pass, with
+# the last batch, too few examples for two blocks, in a plan of its own (the serial minibatch
+# path's own part, the Adam backward: a case of its own cost CI 25 s)
 CASES = [("serial", "float64", None, dict(optimizer="gd", learning_rate=0.1)),
          ("blocked_minibatch", "float32", 64, dict(optimizer="adam", learning_rate=0.01))]
 
@@ -97,3 +97,35 @@ def test_a_failing_helper_only_turns_itself_off(monkeypatch):
     assert helper.proc.wait(10) == 1
     helper.close()
     assert "compile" not in vars(network.logits)
+
+
+def test_a_plan_that_ran_is_not_checked_again(monkeypatch):
+    """The compile-ahead check types every argument (about a millisecond): a new model's fit or
+    objective of a plan and data types that already ran in this process skips it."""
+    calls = []
+    original = _compile_ahead.start
+
+    def spy(*args):
+        calls.append(args[0])
+        return original(*args)
+
+    monkeypatch.setattr(_compile_ahead, "start", spy)
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((5, 40))
+    labels = rng.integers(0, 3, 40)
+    X32 = X.astype(np.float32)
+    for dtype, data in (("float64", X), ("float64", X), ("float32", X32), ("float32", X32)):
+        model = Model([5, 4, 3], "relu", output="softmax", dtype=dtype, seed=0)
+        model.fit(data, labels, num_iterations=2, batch_size=16, optimizer="adam")
+        f = model.objective(data, labels, lambd=0.1)
+        f(f.x0)
+    # the first fit and objective of each dtype checked (if not already run in this process)
+    assert len(calls) <= 4
+    before = len(calls)
+    model = Model([5, 4, 3], "relu", output="softmax", seed=0)
+    model.fit(X, labels, num_iterations=2, batch_size=16, optimizer="adam")
+    f = model.objective(X, labels, lambd=0.1)
+    f(f.x0)
+    model.fit(X, labels, num_iterations=1, batch_size=16, optimizer="adam",
+              sample_weight=rng.random(40) + 0.5)
+    assert len(calls) == before + 1  # only the last: a new plan (weighted)

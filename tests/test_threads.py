@@ -188,3 +188,29 @@ def test_default_threading_layer_is_tbb_where_the_wheel_is_installed():
                           timeout=300, env=env)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split()[-1] == "tbb", done.stdout + done.stderr
+
+
+def test_lbfgs_runs_with_a_one_thread_blas(monkeypatch):
+    """The estimators' lbfgs objective runs inside the thread owner as fit does: the BLAS on
+    one thread, numba's threads capped at n_threads, both restored after."""
+    import numba
+    import scipy.linalg.cython_blas  # noqa: F401  (the BLAS numba calls: loaded before "before")
+    from threadpoolctl import threadpool_info
+    from fastbackprop.kernels import network
+    from fastbackprop.sklearn import MLPClassifier
+    seen = []
+    original = network.cost_and_grad
+
+    def spy(*args):
+        seen.append((numba.get_num_threads(),
+                     {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}))
+        return original(*args)
+
+    monkeypatch.setattr(network, "cost_and_grad", spy)
+    before_blas = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((60, 5))
+    MLPClassifier(hidden_layer_sizes=(12,), solver="lbfgs", max_iter=5, n_threads=1,
+                  random_state=0).fit(X, X[:, 0] > 0)
+    assert seen and all(s == (1, {1}) for s in seen)
+    assert [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"] == before_blas
