@@ -4,10 +4,11 @@ numba compiles one function at a time in a process, and a cold first fit is numb
 one core works, the other waits. So when a fit is about to compile its trainer (it is neither in
 this process nor in the on-disk cache), a helper process compiles a large part of it into the
 on-disk cache: the serial trainer's backward kernel (``network.serial_trainer_parts``) or the
-blocked trainer's block pass (``blocked.run_blocked_parts``), each called through its address,
-or L-BFGS's backward kernel. Meanwhile this process compiles the rest; a compile of a part's
-signature here first waits for the helper, and numba then loads the part's machine code from the
-cache (docs/engine.md, "Compiling on two cores").
+blocked trainer's block pass (``blocked.run_blocked_parts``) or L-BFGS's backward kernel
+(``network.cost_and_grad_parts``), each called through its address. Meanwhile this process
+compiles the rest (``compiled_apart``); a compile of a part's signature here first waits for the
+helper, and numba then loads the part's machine code from the cache (docs/engine.md, "Compiling
+on two cores").
 
 The helper only ever fills the cache: the code it compiles is the code this process would have
 compiled (same sources, same signature, same options), so results are the same bits. Anything
@@ -15,6 +16,7 @@ that goes wrong (no second core, no writable cache, a helper that fails or takes
 numba whose internals differ) leaves numba to compile in this process, as without the helper.
 ``FASTBACKPROP_COMPILE_AHEAD=0`` turns it off.
 """
+import contextlib
 import importlib
 import os
 import pickle
@@ -26,7 +28,6 @@ import select
 
 from numba.core import config
 
-from .kernels._native import argument_types, fingerprints
 
 ENV = "FASTBACKPROP_COMPILE_AHEAD"
 TIMEOUT = 120.0  # s: a helper slower than this is abandoned (this process compiles instead)
@@ -137,25 +138,36 @@ class _Helper:
         self.proc.stdout.close()
 
 
-def first_call(kernel, args, parts_of):
-    """``kernel(*args)``, with a helper compiling ``parts_of(args)`` meanwhile if the call
-    would compile (L-BFGS's objective: a kernel whose typing reaches its parts). Once a call of
-    these argument types has run in this process, the next ones go straight to the kernel:
-    typing the arguments to ask was a millisecond of every small L-BFGS fit
-    (docs/performance.md, "Fixed costs of a small fit")."""
-    key = kernel, fingerprints(args)
+@contextlib.contextmanager
+def compiled_apart(kernel, kernel_types, parts, key):
+    """Around a kernel's first call, for a kernel that calls its largest part through the
+    part's address (``kernels._native``: the trainers, L-BFGS's objective): if the kernel would
+    compile, it is compiled here, now, for ``kernel_types()``, while a helper compiles
+    ``parts()``; the two are compiled apart, so neither waits for the other, and the parts then
+    load from the cache.
+
+    ``key`` (hashable: the kernel's plan and its data's types) marks calls that have run in
+    this process; for those nothing is checked again: typing the arguments to ask was a
+    millisecond of every small fit (docs/performance.md, "Fixed costs of a small fit")."""
     if key in _RAN:
-        return kernel(*args)
-    helper = start(kernel, lambda: argument_types(args), lambda: parts_of(args))
+        yield
+        return
+    helper = start(kernel, kernel_types, parts)
     try:
-        result = kernel(*args)
+        if helper is not NOTHING:
+            kernel.compile(kernel_types())
+        yield
     finally:
         helper.close()
     _RAN.add(key)
-    return result
 
 
-_RAN = set()  # (kernel, argument fingerprints) of the first calls that have run
+def has_run(key):
+    """Whether a ``compiled_apart`` call of ``key`` has run in this process."""
+    return key in _RAN
+
+
+_RAN = set()  # the keys of the compiled_apart calls that have run
 
 
 def would_compile(dispatcher, sig):

@@ -6,7 +6,6 @@ returns the cost before the first one's update. The optimizer's hyper-parameters
 the step counter (``optim.STEP``) travel in arrays the model owns, so a trainer holds no
 training state of its own: a new trainer continues where the last one stopped.
 """
-import contextlib
 import math
 
 import numba
@@ -25,7 +24,7 @@ class _Trainer:
         self.dims = np.array(plan.layer_dims, np.int64)
         self.first_chunk = 1  # iterations in a fit's first compiled call (see Model._train)
         self.compiled = False  # after the first call (which may compile: _compile_ahead)
-        self.key = None  # the plan and the data's types, for ``_RAN``
+        self.key = None  # the plan and the data's types (``_compile_ahead.compiled_apart``)
 
     def bind(self, theta, X, Y, hyper, state, seed, shuffle):
         """Train theta on (X, Y) from now on; ``seed`` keys the shuffles and the dropout masks,
@@ -39,18 +38,12 @@ class _Trainer:
         # more: skip the compile-ahead check, whose argument typing was a millisecond a fit
         # (docs/performance.md, "Fixed costs of a small fit")
         self.key = self.plan, fingerprints((X, Y))
-        self.compiled = self.compiled or self.key in _RAN
+        self.compiled = self.compiled or _compile_ahead.has_run(self.key)
         self.part = None  # the kernel the trainer calls through its address, this fit's
 
     def lanes(self):
         return 1
 
-    def _ran(self):
-        self.compiled = True
-        _RAN.add(self.key)
-
-
-_RAN = set()  # (plan, fingerprints of X and Y) of the trainers' first calls that have run
 
 
 class Serial(_Trainer):
@@ -78,12 +71,13 @@ class Serial(_Trainer):
                 self.part = network.backward_for(args)
             return network.train_steps_split(*args, self.part)
         # the first call: the trainer compiled here while a helper compiles its backward kernel
-        with _compiled_apart(network.train_steps_split,
-                             lambda: network.serial_trainer_types(args),
-                             lambda: network.serial_trainer_parts(args)):
+        with _compile_ahead.compiled_apart(network.train_steps_split,
+                                           lambda: network.serial_trainer_types(args),
+                                           lambda: network.serial_trainer_parts(args),
+                                           self.key):
             self.part = network.backward_for(args)  # from the helper, through the cache
             cost = network.train_steps_split(*args, self.part)
-        self._ran()
+        self.compiled = True
         return cost
 
 
@@ -104,9 +98,9 @@ class Blocked(_Trainer):
         if self.compiled:
             cost = blocked.run_blocked(*args)
         else:
-            with _blocked_compiled_ahead(args):
+            with _blocked_compiled_ahead(args, self.key):
                 cost = blocked.run_blocked(*args)
-            self._ran()
+            self.compiled = True
         self.fresh = False  # X is in ws.Xt now
         return cost
 
@@ -140,10 +134,10 @@ class BlockedMinibatch(_Trainer):
             if self.part is None:  # a new fit: X's type may be another
                 self.part = blocked.block_pass_for(*_block_pass_inputs(args))
             return blocked.run_blocked(*args, block_pass=self.part)
-        with _blocked_compiled_ahead(args):
+        with _blocked_compiled_ahead(args, self.key):
             self.part = blocked.block_pass_for(*_block_pass_inputs(args))
             cost = blocked.run_blocked(*args, block_pass=self.part)
-        self._ran()
+        self.compiled = True
         return cost
 
 
@@ -153,25 +147,9 @@ def _block_pass_inputs(args):
     return theta, dims, ws, Y, activation, head, args[10], args[14]
 
 
-@contextlib.contextmanager
-def _compiled_apart(trainer, trainer_types, parts):
-    """Around a trainer's first call, for a trainer that calls its largest part through the
-    part's address (``kernels._native``): if the trainer would compile, it is compiled here,
-    now, for ``trainer_types()``, while a helper compiles ``parts()`` (``_compile_ahead``); the
-    two are compiled apart, so neither waits for the other, and the parts then load from the
-    cache."""
-    helper = _compile_ahead.start(trainer, trainer_types, parts)
-    try:
-        if helper is not _compile_ahead.NOTHING:
-            trainer.compile(trainer_types())
-        yield
-    finally:
-        helper.close()
-
-
-def _blocked_compiled_ahead(args):
-    """``_compiled_apart`` around the first ``blocked.run_blocked(*args)`` of a trainer (and
-    the ``block_pass_for`` before it): the block pass by the helper."""
+def _blocked_compiled_ahead(args, key):
+    """``_compile_ahead.compiled_apart`` around the first ``blocked.run_blocked(*args)`` of a
+    trainer (and the ``block_pass_for`` before it): the block pass by the helper."""
     planned = []
 
     def plan():
@@ -179,7 +157,8 @@ def _blocked_compiled_ahead(args):
             planned[:] = blocked.run_blocked_parts(*args)
         return planned
 
-    return _compiled_apart(blocked.train_steps_blocked, lambda: plan()[0], lambda: plan()[1])
+    return _compile_ahead.compiled_apart(blocked.train_steps_blocked, lambda: plan()[0],
+                                         lambda: plan()[1], key)
 
 
 def _update(plan, state):

@@ -24,6 +24,7 @@ except ImportError:  # not CPython
 
 from . import _compile_ahead, _epochs, _init, _plan, _threads, _trainers, _validate
 from .kernels import CODES, make_workspace, n_parameters, network, optim
+from .kernels._native import fingerprints
 from .kernels.activations import sigmoidal_flag
 from .kernels.heads import HEADS, kernel_head
 
@@ -1149,7 +1150,7 @@ class _Objective:
         self.theta = model._theta.copy()
         self.code = CODES[model.hidden_activation]
         self.head = kernel_head(HEADS[model.output], Y.shape[0] > model.layer_dims[-1])
-        self.compiled = False  # after the first call (which may compile: _compile_ahead)
+        self.backward = None  # the kernel's backward (``network.cost_and_grad_backward``)
 
     @property
     def x0(self):
@@ -1160,12 +1161,15 @@ class _Objective:
         ws = self.ws
         args = (self.theta, self.model._dims, self.X, self.Y, self.code, self.head, self.lambd,
                 ws.acts, ws.AL, ws.D0, ws.D1, ws.grad, sigmoidal_flag(self.code))
-        if self.compiled:
-            cost = network.cost_and_grad(*args)
-        else:  # the first call may compile: its backward kernel on the second core
-            cost = _compile_ahead.first_call(network.cost_and_grad, args,
-                                             network.cost_and_grad_parts)
-            self.compiled = True
+        if self.backward is None:  # the first call: its backward kernel on the second core
+            key = network.cost_and_grad, fingerprints(args)
+            with _compile_ahead.compiled_apart(network.cost_and_grad,
+                                               lambda: network.cost_and_grad_types(args),
+                                               lambda: network.cost_and_grad_parts(args), key):
+                self.backward = network.cost_and_grad_backward(args)
+                cost = network.cost_and_grad(*args, self.backward)
+        else:
+            cost = network.cost_and_grad(*args, self.backward)
         return float(cost), ws.grad.astype(np.float64)
 
     def assign(self, x):

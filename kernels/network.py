@@ -340,14 +340,21 @@ def predict_of(theta, dims, X, activation, head, acts, AL, sigmoidal):
 
 
 @jit
-def cost_and_grad(theta, dims, X, Y, activation, head, lambd, acts, AL, D0, D1, grad, sigmoidal):
+def cost_and_grad(theta, dims, X, Y, activation, head, lambd, acts, AL, D0, D1, grad, sigmoidal,
+                  backward):
     """The full-batch objective of (X, Y) at theta and its gradient into grad, one compiled
     call: the head's mean cost plus λ/(2m)·Σ‖W‖², dW += (λ/m)·W (an L-BFGS step's loss and
-    jacobian; Y may carry the weights row of ``heads``, and m is then their sum)."""
+    jacobian; Y may carry the weights row of ``heads``, and m is then their sum).
+
+    ``backward``: ``backward_split`` as a ``_native.Native`` (``cost_and_grad_backward`` these
+    arguments), called through its address as the serial trainer calls its own: linked, its
+    code was optimised again in this kernel's module on every cold L-BFGS fit
+    (docs/performance.md, "L-BFGS's backward through its address")."""
     forward_split(theta, dims, X, activation, acts, False, sigmoidal, None, 0)
     m = step_examples(head, Y, dims[-1], X.shape[1])
     c = cost_sum(head, logits(acts, dims, X.shape[1]), Y) / m
-    backward_split(theta, dims, X, Y, activation, head, acts, AL, D0, D1, grad, False, None, 0)
+    call(backward, (theta, dims, X, Y, activation, head, acts, AL, D0, D1, grad, False, None,
+                    0))
     if lambd != 0.0:
         c += lambd / (2.0 * m) * squared_norm_W(theta, dims)
         l2 = lambd / m
@@ -361,13 +368,27 @@ def cost_and_grad(theta, dims, X, Y, activation, head, lambd, acts, AL, D0, D1, 
     return c
 
 
-
 def cost_and_grad_parts(args):
-    """``serial_trainer_parts`` for ``cost_and_grad(*args)``: its backward kernel, with the
-    constants it passes as numba types them (literals)."""
+    """``serial_trainer_parts`` for ``cost_and_grad(*args, backward)`` (``args`` without
+    ``backward``): its backward kernel, with the constants it passes as numba types them in a
+    tuple (literals)."""
     T = argument_types(args)
     return [(backward_split, T[:6] + T[7:12]
              + (types.literal(False), types.none, types.literal(0)))]
+
+
+def cost_and_grad_backward(args):
+    """The ``backward`` argument of ``cost_and_grad(*args, backward)``."""
+    [(kernel, sig)] = cost_and_grad_parts(args)
+    return native_of(kernel, sig)
+
+
+def cost_and_grad_types(args):
+    """The numba types of ``cost_and_grad(*args, cost_and_grad_backward(args))``'s arguments,
+    before the backward kernel is compiled (as ``serial_trainer_types``)."""
+    [(kernel, sig)] = cost_and_grad_parts(args)
+    return argument_types(args) + (NativeType(types.none(*sig)),)
+
 
 @jit
 def cost_and_grad_sums(theta, dims, X, Y, activation, head, acts, AL, D0, D1, grad, sigmoidal):

@@ -89,8 +89,9 @@ def test_a_failing_helper_only_turns_itself_off(monkeypatch):
     """A helper that dies at once: the hook's wait returns (numba then compiles in this
     process, as without a helper) and closing unhooks the kernel."""
     from fastbackprop.kernels import network
+    from fastbackprop.kernels._native import argument_types
     monkeypatch.setattr(_compile_ahead, "_HELPER", "import sys; sys.exit(1)")
-    sig = _compile_ahead.argument_types((np.zeros(3), np.zeros(2, np.int64), 1))
+    sig = argument_types((np.zeros(3), np.zeros(2, np.int64), 1))
     helper = _compile_ahead._Helper([(network.logits, sig)])
     assert "compile" in vars(network.logits)
     helper.wait(0)

@@ -429,9 +429,10 @@ CASES = {
         for case in _split(_network_cases(rng, "train_steps")) if case[4] == K.TANH
         for opt in (optim.MOMENTUM, optim.ADAM)]],
     "network.cost_and_grad": lambda rng: [
-        case[:5] + (static(head), lambd) + case[5:] + (_sigmoidal(case[4]),)
-        for case in _network_cases(rng, "backward") for head, lambd in ((None, 0.0),
-                                                                        (heads.IDENTITY, 0.3))],
+        case + (network.cost_and_grad_backward(case),) for case in [
+            case[:5] + (static(head), lambd) + case[5:] + (_sigmoidal(case[4]),)
+            for case in _network_cases(rng, "backward")
+            for head, lambd in ((None, 0.0), (heads.IDENTITY, 0.3))]],
     # a chunk of a dask fit (fastbackprop._dask): the plain sigmoid head, the dask tests' type
     "network.cost_and_grad_sums": lambda rng: [
         case[:5] + (None,) + case[5:] + (_sigmoidal(case[4]),)
