@@ -28,7 +28,6 @@ import select
 
 from numba.core import config
 
-
 ENV = "FASTBACKPROP_COMPILE_AHEAD"
 TIMEOUT = 120.0  # s: a helper slower than this is abandoned (this process compiles instead)
 _select = None if os.name == "nt" else select  # select takes no pipes on Windows

@@ -6,8 +6,6 @@ returns the cost before the first one's update. The optimizer's hyper-parameters
 the step counter (``optim.STEP``) travel in arrays the model owns, so a trainer holds no
 training state of its own: a new trainer continues where the last one stopped.
 """
-import math
-
 import numba
 import numpy as np
 
@@ -43,7 +41,6 @@ class _Trainer:
 
     def lanes(self):
         return 1
-
 
 
 class Serial(_Trainer):

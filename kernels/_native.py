@@ -117,6 +117,20 @@ def native_of(dispatcher, sig):
     return _NATIVE[key]
 
 
+_BY_FINGERPRINTS = {}  # (part_of, fingerprints of the arguments) -> Native
+
+
+def native_by(args, part_of):
+    """``native_of(*part_of(args))`` (``part_of`` gives a kernel and the signature a caller will
+    call it with, from the caller's arguments), looked up by the fingerprints of ``args``: a few
+    µs a call, where typing twenty arguments to find the signature took 0.2 ms, once a fit
+    (docs/performance.md, "Fixed costs of a small fit")."""
+    key = part_of, fingerprints(args)
+    if key not in _BY_FINGERPRINTS:
+        _BY_FINGERPRINTS[key] = native_of(*part_of(args))
+    return _BY_FINGERPRINTS[key]
+
+
 def call(kernel, args):
     """``kernel``'s function applied to the tuple ``args``. In compiled code: a call through
     its address (``args`` must have exactly its signature's types); from Python (a kernel's

@@ -34,7 +34,7 @@ import numba
 import numpy as np
 from numba import prange, types
 
-from ._native import NativeType, argument_types, call, native, native_of
+from ._native import NativeType, argument_types, call, native, native_by
 from ._options import jit, jit_parallel
 from .activations import IDENTITY, LEAKY_RELU, LEAKY_SLOPE, RELU, SIGMOID, TANH, \
     sigmoidal_flag
@@ -604,7 +604,7 @@ def block_pass_for(theta, dims, ws, Y, activation, head, dropout, shuffle=None):
     args = _block_pass_args(theta, dims, ws, Y, activation, head, dropout)
     if shuffle is None:
         return native(_block_pass, args)
-    return native_of(_block_pass, _block_pass_types(args, shuffle))
+    return native_by(args, _batch_block_pass)
 
 
 def _block_pass_args(theta, dims, ws, Y, activation, head, dropout):
@@ -613,6 +613,11 @@ def _block_pass_args(theta, dims, ws, Y, activation, head, dropout):
 
 
 _Y_AT = 3  # Y's place in ``_block_pass``'s arguments
+
+
+def _batch_block_pass(args):
+    """The block pass and its signature on a minibatch path (Y a batch: ``batch_type``)."""
+    return _block_pass, _block_pass_types(args, True)
 
 
 def _block_pass_types(args, shuffle):

@@ -16,7 +16,7 @@ from collections import namedtuple
 import numpy as np
 from numba import types
 
-from ._native import NativeType, argument_types, call, native_of
+from ._native import NativeType, argument_types, call, native_by
 from ._options import jit, jit_inline
 from .activations import IDENTITY, activation_backward_db
 from . import dropout as _dropout
@@ -279,8 +279,12 @@ def train_steps_split(theta, dims, X, Y, activation, head, opt, hyper, state, fu
 def backward_for(args):
     """The ``backward`` argument of ``train_steps_split(*args, backward)``: its backward kernel
     compiled (or loaded from the cache) for the types the trainer calls it with."""
-    [(kernel, sig)] = serial_trainer_parts(args)
-    return native_of(kernel, sig)
+    return native_by(args, _serial_part)
+
+
+def _serial_part(args):
+    [part] = serial_trainer_parts(args)
+    return part
 
 
 def serial_trainer_types(args):
@@ -379,8 +383,12 @@ def cost_and_grad_parts(args):
 
 def cost_and_grad_backward(args):
     """The ``backward`` argument of ``cost_and_grad(*args, backward)``."""
-    [(kernel, sig)] = cost_and_grad_parts(args)
-    return native_of(kernel, sig)
+    return native_by(args, _objective_part)
+
+
+def _objective_part(args):
+    [part] = cost_and_grad_parts(args)
+    return part
 
 
 def cost_and_grad_types(args):
