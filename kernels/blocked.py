@@ -41,7 +41,7 @@ from .activations import IDENTITY, LEAKY_RELU, LEAKY_SLOPE, RELU, SIGMOID, TANH,
 from . import dropout as _dropout, narrow, vecmath
 from .blas import gemm
 from .heads import output_delta_rows, step_examples
-from .minibatch import batch_X, batch_Y, batch_type, permutation, shuffle_into
+from .minibatch import batch_of, batch_type, start_epoch
 from .network import n_parameters, squared_norm_W
 from .optim import GD, LAMBD, LEARNING_RATE, STEP, epilogue_for
 
@@ -480,8 +480,7 @@ def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, sigmoidal, u
     is less compilation on the first fit (a saving within this machine's noise: see
     docs/performance.md, "Compile time")."""
     cost = np.nan
-    n_x, m_all = X.shape
-    n_y = Y.shape[0]
+    m_all = X.shape[1]
     b = m_all
     if shuffle is not None:
         b = shuffle.batch_size
@@ -497,18 +496,12 @@ def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, sigmoidal, u
     n_chunks = (size - merged_from + chunk - 1) // chunk
     for epoch in range(n_steps):
         want_cost = epoch == 0
-        if shuffle is not None:
-            if shuffle.shuffled:
-                permutation(shuffle.seed, shuffle.first_epoch + epoch, shuffle.order)
-            shuffle_into(X, Y, shuffle.order, b, shuffle.Xs, shuffle.Ys, shuffle.row)
+        start_epoch(shuffle, epoch, X, Y)
         fill = shuffle is not None or (fill_Xt and epoch == 0)
         total = 0.0
         for start in range(0, m_all, b):
             m = min(b, m_all - start)
-            Xb, Yb = X, Y
-            if shuffle is not None:
-                Xb = batch_X(shuffle.Xs, n_x, start, m)
-                Yb = batch_Y(shuffle.Ys, n_y, start, m)
+            Xb, Yb = batch_of(shuffle, X, Y, start, m)
             rows, per_group = block, group
             if m < b:
                 rows, per_group = last_block, last_group

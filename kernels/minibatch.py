@@ -86,6 +86,28 @@ def _rows_into(X, order, batch_size, Xs, row):
 
 
 @jit_inline
+def start_epoch(shuffle, epoch, X, Y):
+    """A trainer's epoch ``epoch`` of its call: the shuffled copy for it (nothing for
+    ``shuffle`` None, full-batch descent: numba prunes the branch before typing)."""
+    if shuffle is not None:
+        if shuffle.shuffled:
+            permutation(shuffle.seed, shuffle.first_epoch + epoch, shuffle.order)
+        shuffle_into(X, Y, shuffle.order, shuffle.batch_size, shuffle.Xs, shuffle.Ys,
+                     shuffle.row)
+
+
+@jit_inline
+def batch_of(shuffle, X, Y, start, mb):
+    """(Xb, Yb): the batch of mb examples from ``start`` of the epoch's shuffled copy, or X and
+    Y themselves for ``shuffle`` None (the variables then hold both: ``batch_type``)."""
+    Xb, Yb = X, Y
+    if shuffle is not None:
+        Xb = batch_X(shuffle.Xs, X.shape[0], start, mb)
+        Yb = batch_Y(shuffle.Ys, Y.shape[0], start, mb)
+    return Xb, Yb
+
+
+@jit_inline
 def batch_X(Xs, n_x, start, mb):
     """The batch that starts at example ``start`` of the shuffled copy, (n_x, mb)."""
     return Xs[n_x * start:n_x * (start + mb)].reshape((n_x, mb))

@@ -24,7 +24,7 @@ from .dense import forward_layer_in_place, layer_dA_prev, layer_dW, layer_dW_upd
 from .heads import cost_sum, output_delta, outputs, step_examples
 
 SIGMOID_HEAD = None  # the kernels' argument for the sigmoid head (heads.kernel_head)
-from .minibatch import batch_Y, batch_X, batch_type, permutation, shuffle_into
+from .minibatch import batch_of, batch_type, start_epoch
 from .optim import LAMBD, LEARNING_RATE, STEP, update_all
 
 Workspace = namedtuple("Workspace", "m acts AL D0 D1 grad")
@@ -235,8 +235,7 @@ def train_steps_split(theta, dims, X, Y, activation, head, opt, hyper, state, fu
     the trainer's module, the longest part of a cold serial fit after the wait for it, and the
     trainer could not be compiled before it (docs/performance.md, "The serial trainer's backward
     called through its address")."""
-    n_x, m = X.shape
-    n_y = Y.shape[0]
+    m = X.shape[1]
     b = m
     if shuffle is not None:
         b = shuffle.batch_size
@@ -244,17 +243,11 @@ def train_steps_split(theta, dims, X, Y, activation, head, opt, hyper, state, fu
     lambd = hyper[LAMBD]
     cost = np.nan
     for epoch in range(n_steps):
-        if shuffle is not None:
-            if shuffle.shuffled:
-                permutation(shuffle.seed, shuffle.first_epoch + epoch, shuffle.order)
-            shuffle_into(X, Y, shuffle.order, b, shuffle.Xs, shuffle.Ys, shuffle.row)
+        start_epoch(shuffle, epoch, X, Y)
         total = 0.0
         for start in range(0, m, b):
             mb = min(b, m - start)
-            Xb, Yb = X, Y
-            if shuffle is not None:
-                Xb = batch_X(shuffle.Xs, n_x, start, mb)
-                Yb = batch_Y(shuffle.Ys, n_y, start, mb)
+            Xb, Yb = batch_of(shuffle, X, Y, start, mb)
             step = int(hyper[STEP])  # steps before this one: it keys the dropout masks
             mw = step_examples(head, Yb, dims[-1], mb)  # mb, or the batch's weight sum
             forward_split(theta, dims, Xb, activation, acts, split, sigmoidal, dropout, step)

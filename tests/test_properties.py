@@ -491,6 +491,15 @@ CASES = {
         (rng.standard_normal((3, 7)), rng.permutation(7), 3, np.zeros(21), np.zeros(7))],
     "minibatch.batch_X": lambda rng: [(np.arange(12.0), 3, 1, 2)],
     "minibatch.batch_Y": lambda rng: [(np.arange(12.0), 2, 2, 3)],
+    "minibatch.start_epoch": lambda rng: [
+        (shuffle, 1, rng.standard_normal((3, 10)), rng.standard_normal((2, 10)))
+        for shuffled in (True, False)
+        for shuffle in [minibatch.Shuffle(4, 11, 2, shuffled, *minibatch.make_shuffle_buffers(
+            3, 10, np.float64, 2))]] + [(None, 0, np.zeros((3, 4)), np.zeros((1, 4)))],
+    "minibatch.batch_of": lambda rng: [
+        (minibatch.Shuffle(4, 11, 2, True, np.arange(10), np.arange(30.0), np.arange(20.0),
+                           np.zeros(10)), np.zeros((3, 10)), np.zeros((2, 10)), 8, 2),
+        (None, np.arange(6.0).reshape(3, 2), np.arange(2.0).reshape(1, 2), 0, 2)],
     "heads._softmax_column_stats": lambda rng: [(np.array([[1.0, -800.0], [3.0, 800.0],
                                                            [2.0, 0.0]]), j) for j in (0, 1)],
     "heads.step_examples": lambda rng: [(head, Y, 3, 5) for head, _, Y in
