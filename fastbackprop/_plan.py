@@ -10,6 +10,7 @@ Paths (``PATHS``), by the examples of one step (all m, or a batch):
 - ``blocked``: full batch, ``blocked.train_steps_blocked``: blocks of examples in parallel lanes;
 - ``blocked_minibatch``: a compiled blocked call per batch.
 """
+import functools
 from collections import namedtuple
 
 from .kernels import CODES, blocked, dense
@@ -41,7 +42,12 @@ def plan(layer_dims, m, batch_size, dtype, activation, head, optimizer, keep_pro
          path=None, weighted=False):
     """The Plan of a fit. ``activation``, ``head`` and ``optimizer`` are names (as ``Model``
     takes them); ``path`` forces one of ``PATHS`` (the tests run every feature on every path)."""
-    dims = tuple(int(d) for d in layer_dims)
+    return _plan(tuple(int(d) for d in layer_dims), int(m), batch_size, str(dtype), activation,
+                 head, optimizer, float(keep_prob), path, bool(weighted))
+
+
+@functools.lru_cache(maxsize=256)  # a function of its arguments: a fit per epoch asks each time
+def _plan(dims, m, batch_size, dtype, activation, head, optimizer, keep_prob, path, weighted):
     step_m = m if batch_size is None else batch_size
     if path is None:
         wide = blocked.use_blocked(dims, step_m, stateful=OPTIMIZERS[optimizer] != GD)

@@ -23,6 +23,7 @@ class _Trainer:
         self.first_chunk = 1  # iterations in a fit's first compiled call (see Model._train)
         self.compiled = False  # after the first call (which may compile: _compile_ahead)
         self.key = None  # the plan and the data's types (``_compile_ahead.compiled_apart``)
+        self.part = None  # the kernel the trainer calls through its address, for those types
 
     def bind(self, theta, X, Y, hyper, state, seed, shuffle):
         """Train theta on (X, Y) from now on; ``seed`` keys the shuffles and the dropout masks,
@@ -35,9 +36,11 @@ class _Trainer:
         # a plan whose first call ran in this process (another model's, say) compiles nothing
         # more: skip the compile-ahead check, whose argument typing was a millisecond a fit
         # (docs/performance.md, "Fixed costs of a small fit")
-        self.key = self.plan, fingerprints((X, Y))
+        key = self.plan, fingerprints((X, Y))
+        if key != self.key:  # the kernel called through its address is typed by X's and Y's
+            self.part = None
+        self.key = key
         self.compiled = self.compiled or _compile_ahead.has_run(self.key)
-        self.part = None  # the kernel the trainer calls through its address, this fit's
 
     def lanes(self):
         return 1
@@ -64,7 +67,7 @@ class Serial(_Trainer):
                 self.hyper, state, fused, n, ws.acts, ws.AL, ws.D0, ws.D1, ws.grad, p.split,
                 shuffle, p.sigmoidal, self.dropout)
         if self.compiled:
-            if self.part is None:  # a new fit: X's type may be another
+            if self.part is None:  # the first fit on these types of X and Y
                 self.part = network.backward_for(args)
             return network.train_steps_split(*args, self.part)
         # the first call: the trainer compiled here while a helper compiles its backward kernel
@@ -128,7 +131,7 @@ class BlockedMinibatch(_Trainer):
     def steps(self, n, first_epoch):
         args = self._args(n, first_epoch)
         if self.compiled:
-            if self.part is None:  # a new fit: X's type may be another
+            if self.part is None:  # the first fit on these types of X and Y
                 self.part = blocked.block_pass_for(*_block_pass_inputs(args))
             return blocked.run_blocked(*args, block_pass=self.part)
         with _blocked_compiled_ahead(args, self.key):
