@@ -106,38 +106,41 @@ class Blocked(_Trainer):
 
 
 class BlockedMinibatch(_Trainer):
-    """``blocked_minibatch``: ``blocked.train_steps_blocked`` over shuffled batches, its epochs
-    compiled (the shuffle as ``network.train_steps_split`` does it); the last, smaller batch
-    runs its own block plan in the same workspace."""
+    """``blocked_minibatch``: ``blocked.train_steps_blocked`` over batches of rows gathered
+    from X's examples as rows (``minibatch.RowBatches``, the order drawn as the serial
+    trainer's shuffle), its epochs compiled; the last, smaller batch runs its own block plan in
+    the same workspace."""
 
     def __init__(self, plan):
         super().__init__(plan)
         dims, m, b, dtype = plan.layer_dims, plan.m, plan.batch_size, plan.dtype
         self.ws = blocked.make_blocked_workspace(dims, m, dtype, batch_size=b)
-        self.buffers = minibatch.make_shuffle_buffers(dims[0], m, dtype,
-                                                      dims[-1] + plan.weighted)
+        self.buffers = minibatch.make_row_batches_buffers(dims[0], m, b, dtype,
+                                                          dims[-1] + plan.weighted)
 
     def lanes(self):
         return blocked.lanes_for(self.ws)
 
     def _args(self, n, first_epoch):
         p = self.plan
-        shuffle = minibatch.Shuffle(p.batch_size, self.seed, first_epoch, self.shuffled,
-                                    *self.buffers)
+        batches = minibatch.RowBatches(p.batch_size, self.seed, first_epoch, self.shuffled,
+                                       *self.buffers)
         return (self.theta, self.dims, self.ws, self.X, self.Y, p.activation, p.head,
-                p.optimizer, self.hyper, self.state, self.dropout, n, self.lanes(), True,
-                shuffle)
+                p.optimizer, self.hyper, self.state, self.dropout, n, self.lanes(), self.fresh,
+                batches)
 
     def steps(self, n, first_epoch):
         args = self._args(n, first_epoch)
         if self.compiled:
             if self.part is None:  # the first fit on these types of X and Y
                 self.part = blocked.block_pass_for(*_block_pass_inputs(args))
-            return blocked.run_blocked(*args, block_pass=self.part)
-        with _blocked_compiled_ahead(args, self.key):
-            self.part = blocked.block_pass_for(*_block_pass_inputs(args))
             cost = blocked.run_blocked(*args, block_pass=self.part)
-        self.compiled = True
+        else:
+            with _blocked_compiled_ahead(args, self.key):
+                self.part = blocked.block_pass_for(*_block_pass_inputs(args))
+                cost = blocked.run_blocked(*args, block_pass=self.part)
+            self.compiled = True
+        self.fresh = False  # X is in the batches' XT now: later calls of this fit gather from it
         return cost
 
 

@@ -41,7 +41,7 @@ from .activations import IDENTITY, LEAKY_RELU, LEAKY_SLOPE, RELU, SIGMOID, TANH,
 from . import dropout as _dropout, narrow, vecmath
 from .blas import gemm
 from .heads import output_delta_rows, step_examples
-from .minibatch import batch_of, batch_type, start_epoch
+from .minibatch import batch_type, batch_Y, gather_rows, permutation
 from .network import n_parameters, squared_norm_W
 from .optim import GD, LAMBD, LEARNING_RATE, STEP, epilogue_for
 
@@ -464,14 +464,18 @@ def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, sigmoidal, u
     by the lane that runs the block). Returns the cost before the first step's update, like
     ``network.train_steps_split``.
 
-    ``shuffle``: None for full-batch descent, or a ``minibatch.Shuffle``: then each iteration is
-    an epoch, its batches taken from the shuffled copy (or in order) and a step per batch, each
-    batch's rows copied into Xt by the lanes; the cost is the first epoch's mean over the m
-    examples of each batch's cost before its update (as the serial trainer's). A full step runs
-    the plan (``block``, ``group``), the last, smaller batch (``last_block``, ``last_group``);
-    the workspace (``make_blocked_workspace``) has room for both. The epochs are compiled here,
-    not looped over in Python: a call per batch cost its arguments' dispatch every step
-    (docs/performance.md, "The blocked minibatch epoch compiled").
+    ``shuffle``: None for full-batch descent, or a ``minibatch.RowBatches``: then each
+    iteration is an epoch, its examples in ``shuffle.order`` (drawn for it, unless taken in
+    order) and a step per batch; with ``fill_Xt`` (the first call of a fit) X is first copied
+    into ``shuffle.XT`` as rows, and each lane gathers its blocks' rows of a batch from there
+    into Xt, and their targets into ``shuffle.Yb``. The cost is the first epoch's mean over the
+    m examples of each batch's cost before its update (as the serial trainer's). A full step
+    runs the plan (``block``, ``group``), the last, smaller batch (``last_block``,
+    ``last_group``); the workspace (``make_blocked_workspace``) has room for both. The epochs
+    are compiled here, not looped over in Python: a call per batch cost its arguments'
+    dispatch every step (docs/performance.md, "The blocked minibatch epoch compiled"). No
+    shuffled copy of the data per epoch: that serial copy kept a core idle (docs/performance.md,
+    "Serial work between the parallel regions").
 
     With ``dZ1`` (see ``first_layer_by_columns``) the blocks leave W1 alone: once they are all
     done, W1 is updated column part by column part, each inside its own product over the step's
@@ -507,22 +511,24 @@ def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, sigmoidal, u
         n_parts = (dims[0] + COLUMN_PART - 1) // COLUMN_PART
     chunk = 4096
     n_chunks = (size - merged_from + chunk - 1) // chunk
+    if shuffle is not None and fill_Xt:
+        _transpose_rows(X, shuffle.XT, 0, m_all)
     for epoch in range(n_steps):
         want_cost = epoch == 0
-        start_epoch(shuffle, epoch, X, Y)
-        fill = shuffle is not None or (fill_Xt and epoch == 0)
+        if shuffle is not None and shuffle.shuffled:
+            permutation(shuffle.seed, shuffle.first_epoch + epoch, shuffle.order)
+        fill = fill_Xt and epoch == 0
         total = 0.0
         for start in range(0, m_all, b):
             m = min(b, m_all - start)
-            Xb, Yb = batch_of(shuffle, X, Y, start, m)
+            Yb = Y
+            if shuffle is not None:
+                Yb = batch_Y(shuffle.Yb, Y.shape[0], 0, m)
             rows, per_group = block, group
             if m < b:
                 rows, per_group = last_block, last_group
             n_blocks = (m + rows - 1) // rows
             n_groups = (n_blocks + per_group - 1) // per_group
-            m_step = step_examples(head, Yb, dims[dims.size - 1], m)  # m, or the weights' sum
-            inv_m = 1.0 / m_step
-            l2 = hyper[LAMBD] * inv_m
             step = int(hyper[STEP])  # steps before this one: it keys the dropout masks
             _transpose_weights(theta, dims, Wt, Wt_at)  # the small layers' Wᵀ (SMALL_GEMM)
             for lane in prange(n_lanes):
@@ -535,8 +541,10 @@ def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, sigmoidal, u
                         r0 = blk * rows
                         r1 = min(m, r0 + rows)
                         beta = 0.0 if blk == first else 1.0
-                        if fill:
-                            _transpose_rows(Xb, Xt, r0, r1)
+                        if shuffle is not None:
+                            gather_rows(shuffle.XT, Y, shuffle.order, start, Xt, Yb, r0, r1)
+                        elif fill:
+                            _transpose_rows(X, Xt, r0, r1)
                         costp[blk] = call(block_pass, (
                             theta, dims, Xt, Yb, activation, sigmoidal, use_narrow, dZ1, Wt,
                             Wt_at, r0, r1, acts[lane], D[lane], P[g], beta, want_cost, head,
@@ -544,6 +552,9 @@ def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, sigmoidal, u
             # merge the group partials in group order, each parameter owned by one task; with
             # dZ1, the first n_parts tasks update W1 -= (α/m)·dZ1ᵀ·Xt, a part of W1's columns
             # each (one parallel loop for both: each loop of its own is compiled apart)
+            m_step = step_examples(head, Yb, dims[dims.size - 1], m)  # m, or the weights' sum
+            inv_m = 1.0 / m_step
+            l2 = hyper[LAMBD] * inv_m
             if want_cost:  # before the update: the penalty of this step's W
                 s = 0.0
                 for blk in range(n_blocks):
@@ -583,8 +594,8 @@ def run_blocked(theta, dims, ws, X, Y, activation, head, opt, hyper, state, drop
     """``train_steps_blocked`` on a workspace, with ``lanes`` lanes (default: all the workspace
     has). ``state``: the optimizer state (an array always: a (0, 0) one for gradient descent).
     ``fill_Xt``: copy X into ``ws.Xt`` first (the first call of a fit; later calls on the same X
-    may pass False). ``shuffle``: None (full batches) or a ``minibatch.Shuffle`` (then n_steps
-    epochs, on a workspace made with its batch size). ``block_pass``: ``block_pass_for`` these
+    may pass False). ``shuffle``: None (full batches) or a ``minibatch.RowBatches`` (then
+    n_steps epochs, on a workspace made with its batch size). ``block_pass``: ``block_pass_for`` these
     arguments, when the caller has it already."""
     if block_pass is None:
         block_pass = block_pass_for(theta, dims, ws, Y, activation, head, dropout, shuffle)

@@ -1,4 +1,5 @@
-"""Minibatches for the serial trainer (``network.train_steps_split``): the shuffle.
+"""Minibatches: the shuffle of the serial trainer (``network.train_steps_split``), and the
+blocked trainer's batches of rows (``RowBatches``).
 
 Each epoch draws a permutation of the examples from (seed, epoch) alone, so a run split over
 several calls gives the same bits as one call. It copies the examples once, in that order, into
@@ -25,6 +26,13 @@ _TYPING = cpu_target.typing_context
 # shuffles), shuffled (False: the batches in the examples' order, ``order`` the identity), and
 # the buffers: order (m,), Xs (n_x·m,), Ys (n_y·m,), row (m,)
 Shuffle = namedtuple("Shuffle", "batch_size seed first_epoch shuffled order Xs Ys row")
+
+# The blocked trainer's minibatches (``blocked.train_steps_blocked``): no shuffled copy of the
+# data, but the examples as rows, XT (m, n_x), copied once per call, from which each lane gathers
+# its block's rows of every batch (and their targets into Yb, (n_y·b,)) in ``order``; the
+# examples' order is drawn as for ``Shuffle`` (see docs/performance.md, "Serial work between
+# the parallel regions").
+RowBatches = namedtuple("RowBatches", "batch_size seed first_epoch shuffled order XT Yb")
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -130,6 +138,31 @@ def permutation_of(seed, epoch, m):
     order = np.empty(m, np.int64)
     permutation(seed, epoch, order)
     return order
+
+
+@jit
+def gather_rows(XT, Y, order, start, Xt, Yb, r0, r1):
+    """Rows r0:r1 of a ``RowBatches`` batch that starts at example ``start`` of the epoch's
+    order: Xt[r] = XT[order[start + r]], and the targets Yb[:, r] = Y[:, order[start + r]] (Yb a
+    batch's (n_y, b) view)."""
+    n_x = XT.shape[1]
+    n_y = Y.shape[0]
+    picked = order[start + r0:start + r1]  # views indexed from 0, unsigned: no wraparound
+    for r in range(r1 - r0):
+        e = np.uint64(picked[r])
+        src = XT[e]
+        dst = Xt[r0 + r]
+        for i in range(n_x):
+            dst[i] = src[i]
+        for i in range(n_y):
+            Yb[i, r0 + r] = Y[i, e]
+
+
+def make_row_batches_buffers(n_x, m, batch_size, dtype, n_y=1):
+    """order, XT, Yb for a ``RowBatches``: ``order`` the identity (``shuffled=False``'s), XT
+    (m, n_x), Yb room for a batch's targets."""
+    return (np.arange(m, dtype=np.int64), np.empty((m, n_x), dtype),
+            np.empty(n_y * min(batch_size, m), dtype))
 
 
 def make_shuffle_buffers(n_x, m, dtype, n_y=1):

@@ -250,8 +250,8 @@ def _blocked_cases(rng, kind):
         theta = rng.standard_normal(K.n_parameters(dims)) * 0.5
         X = rng.standard_normal((3, m))
         Y = (rng.random((1, m)) > 0.5).astype(np.float64)
-        shuffle = minibatch.Shuffle(12, 11, 2, True, *minibatch.make_shuffle_buffers(3, m,
-                                                                                    np.float64))
+        shuffle = minibatch.RowBatches(12, 11, 2, True, *minibatch.make_row_batches_buffers(
+            3, m, 12, np.float64))
         code = K.CODES["relu"]
         cases.append((theta, dims, X, ws.Xt, True, Y, code, None, ws.narrow, ws.dZ1, ws.Wt,
                       ws.Wt_at, SIGMOID_HEAD, static(optim.ADAM),
@@ -489,6 +489,9 @@ CASES = {
         for m, b in ((7, 3), (8, 8), (5, 1)) for n_y in (1, 2)],
     "minibatch._rows_into": lambda rng: [
         (rng.standard_normal((3, 7)), rng.permutation(7), 3, np.zeros(21), np.zeros(7))],
+    "minibatch.gather_rows": lambda rng: [
+        (rng.standard_normal((9, 3)), rng.standard_normal((2, 9)), rng.permutation(9), start,
+         np.zeros((4, 3)), np.zeros((2, 4)), r0, r1) for start, r0, r1 in ((0, 0, 4), (5, 1, 3))],
     "minibatch.batch_X": lambda rng: [(np.arange(12.0), 3, 1, 2)],
     "minibatch.batch_Y": lambda rng: [(np.arange(12.0), 2, 2, 3)],
     "minibatch.start_epoch": lambda rng: [
