@@ -61,6 +61,8 @@ GEMM_W = 64 * 64              # or more: dW's product over the block (K = its ro
 # more rows. See docs/performance.md, "At most 128 rows when some W has 64 × 64 entries or more".
 MAX_BLOCK = 4096              # rows at most: bounds a lane's scratch when layers are wide
 COLUMN_PART = 512             # W1 columns per task when W1 is updated by columns
+MERGE_CHUNK = 4096            # parameters per task of the merge and update, at most
+MIN_MERGE_CHUNK = 1024        # and at least (a task per lane)
 SMALL_GEMM = 1_000_000        # multiply-adds at most in a product that OpenBLAS (its SkylakeX
 # kernels, taken on AVX-512 CPUs) runs without packing its operands, in every layout but one:
 # A transposed, B not, which is what a block's forward Z = A_prev·Wᵀ is on row-major views. So a
@@ -509,8 +511,13 @@ def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, sigmoidal, u
     if dZ1 is not None:
         merged_from = dims[1] * dims[0]
         n_parts = (dims[0] + COLUMN_PART - 1) // COLUMN_PART
-    chunk = 4096
-    n_chunks = (size - merged_from + chunk - 1) // chunk
+    # the merge's parameters per task: at most MERGE_CHUNK, and split evenly over the lanes
+    # when there are fewer (a net of 4801 parameters had tasks of 4096 and 705); a parameter's
+    # bits never depend on its task
+    merged = size - merged_from
+    chunk = min(MERGE_CHUNK, max(MIN_MERGE_CHUNK, -(-merged // n_lanes)))
+    chunk = -(-chunk // 64) * 64
+    n_chunks = (merged + chunk - 1) // chunk
     if shuffle is not None and fill_Xt:
         _transpose_rows(X, shuffle.XT, 0, m_all)
     for epoch in range(n_steps):
