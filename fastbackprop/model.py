@@ -341,7 +341,7 @@ class Model:
         one step per batch of ``batch_size`` (the last batch holds the remainder, as the course's
         ``random_mini_batches``), each step's gradient averaged over its batch. The shuffle
         depends only on ``seed`` and the iteration number, so one long fit and several short
-        ones give the same parameters. The minibatch path keeps one shuffled copy of X.
+        ones give the same parameters. The minibatch paths keep one copy of X.
 
         Parameters
         ----------
