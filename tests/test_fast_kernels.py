@@ -260,7 +260,8 @@ from numba.core.runtime import rtsys
 from fastbackprop import Model
 # the serial trainer (row-split products), the blocked trainer, the blocked trainer with W1
 # updated by columns, and minibatch epochs (batches of 64, the last of 58); then the engine's
-# features (softmax, Adam, L2, dropout) on the serial and the blocked trainer
+# features (softmax, Adam, L2, dropout) on the serial and the blocked trainer, and on the
+# blocked trainer's minibatch epochs (batches of 200 gathered by the lanes, the last of 100)
 ADAM = dict(optimizer="adam", lambd=0.1, keep_prob=0.8)
 for dims, m, b, output, options in (
         ([300, 512, 8, 1], 100, None, "sigmoid", {}),
@@ -268,7 +269,8 @@ for dims, m, b, output, options in (
         ([1100, 6, 3, 1], 1500, None, "sigmoid", {}),
         ([300, 512, 8, 1], 250, 64, "sigmoid", {}),
         ([30, 16, 3], 100, None, "softmax", ADAM),
-        ([30, 16, 3], 1500, None, "softmax", ADAM)):
+        ([30, 16, 3], 1500, None, "softmax", ADAM),
+        ([30, 16, 3], 1500, 200, "softmax", dict(ADAM, path="blocked_minibatch"))):
     rng = np.random.default_rng(0)
     X = rng.standard_normal((dims[0], m))
     Y = rng.integers(0, dims[-1], m) if output == "softmax" else (
@@ -291,7 +293,8 @@ for dims, m, b, output, options in (
 @pytest.mark.late  # its subprocesses load the suite's compiled kernels
 def test_no_heap_allocation_per_iteration():
     """numba's own allocation counter (NUMBA_NRT_STATS): twice the iterations, not one more
-    allocation, in both trainers and in minibatch epochs (what a call allocates is the argument boxing at its boundary)."""
+    allocation, in both trainers and in their minibatch epochs (what a call allocates is the
+    argument boxing at its boundary)."""
     import os
     import subprocess
     import sys
@@ -300,7 +303,8 @@ def test_no_heap_allocation_per_iteration():
     assert done.returncode == 0, done.stderr[-2000:]
     lines = [line.split() for line in done.stdout.splitlines()]
     assert [line[0] for line in lines] == ["serial", "blocked", "blocked+dZ1",
-                                           "serial_minibatch", "serial", "blocked"]
+                                           "serial_minibatch", "serial", "blocked",
+                                           "blocked_minibatch"]
     from fastbackprop.kernels import dense
     assert dense.row_parts(512, 300, 100) > 1  # the serial case runs the parallel row split
     for _, two, four in lines:
