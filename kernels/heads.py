@@ -285,32 +285,46 @@ def _cost_sum_rows(head, ZL, Y, r0):
 def _softmax_delta_rows(ZL, Y, r0, dZL, want_cost):
     """The softmax head's dZ_L = softmax(ZL) − Y of a block, weighted if Y carries weights, and
     its cost sum if ``want_cost``. One exponential per logit, branch-free
-    (``vecmath.exp_nonpositive``: every exponent is z − max ≤ 0), so each row's exponentials
-    form one vector loop; numba's ``math.exp`` is a scalar libm call, which took twice as many
-    calls here (delta and cost each) and ~10 % of a digits-shaped step (docs/performance.md,
-    "The softmax head's exponentials")."""
+    (``vecmath.exp_nonpositive``: every exponent is z − max ≤ 0); numba's ``math.exp`` is a
+    scalar libm call, which took twice as many calls here (delta and cost each) and ~10 % of a
+    digits-shaped step (docs/performance.md, "The softmax head's exponentials"). The
+    exponentials run as one loop over the whole block (dZL C-contiguous), after the rows'
+    shifts z − max: along a row of a few classes the vector loop barely started, and the same
+    bits came at half the speed (docs/performance.md, "The softmax head's exponentials over the
+    block")."""
     rows, n = ZL.shape
     weighted = Y.shape[0] > n
+    for r in range(rows):
+        z = ZL[r]
+        d = dZL[r]
+        mx = z[0]
+        for i in range(1, n):
+            mx = max(mx, z[i])
+        for i in range(n):
+            d[i] = z[i] - mx
+    shifted = dZL.reshape(rows * n)
+    for t in range(shifted.size):
+        shifted[t] = vecmath.exp_nonpositive(float(shifted[t]))
     s = 0.0
     for r in range(rows):
-        mx = float(ZL[r, 0])
-        for i in range(1, n):
-            mx = max(mx, float(ZL[r, i]))
-        for i in range(n):
-            dZL[r, i] = vecmath.exp_nonpositive(float(ZL[r, i]) - mx)
+        z = ZL[r]
+        d = dZL[r]
         e = 0.0
         for i in range(n):
-            e += float(dZL[r, i])
+            e += float(d[i])
         inv = 1.0 / e
         w = float(Y[n, r0 + r]) if weighted else 1.0
-        for i in range(n):
-            dZL[r, i] = (float(dZL[r, i]) * inv - Y[i, r0 + r]) * w
         if want_cost:
+            mx = z[0]
+            for i in range(1, n):
+                mx = max(mx, z[i])
             lse = math.log(e)
             c = 0.0
             for i in range(n):
-                c += Y[i, r0 + r] * (mx + lse - float(ZL[r, i]))
+                c += Y[i, r0 + r] * (float(mx) + lse - float(z[i]))
             s += w * c
+        for i in range(n):
+            d[i] = (float(d[i]) * inv - Y[i, r0 + r]) * w
     return s
 
 
