@@ -30,6 +30,10 @@ class _Trainer:
         ``shuffle`` False takes the batches in order."""
         self.theta, self.X, self.Y, self.hyper, self.seed = theta, X, Y, hyper, seed
         self.shuffled = bool(shuffle)
+        buffers = getattr(self, "buffers", None)
+        if buffers is not None and not self.shuffled:
+            # the examples' order: a shuffled fit before left its last permutation here
+            buffers[0][:] = np.arange(buffers[0].size)
         self.dropout = make_dropout(seed, self.plan.keep_prob)
         self.state = state
         self.fresh = True
