@@ -24,16 +24,19 @@ class _Trainer:
         self.compiled = False  # after the first call (which may compile: _compile_ahead)
         self.key = None  # the plan and the data's types (``_compile_ahead.compiled_apart``)
         self.part = None  # the kernel the trainer calls through its address, for those types
+        self.buffers = None  # minibatch paths: (order, …), order[:] the epoch's permutation
+        self.permuted = False  # order holds a shuffled fit's permutation, not the identity
 
     def bind(self, theta, X, Y, hyper, state, seed, shuffle):
         """Train theta on (X, Y) from now on; ``seed`` keys the shuffles and the dropout masks,
         ``shuffle`` False takes the batches in order."""
         self.theta, self.X, self.Y, self.hyper, self.seed = theta, X, Y, hyper, seed
         self.shuffled = bool(shuffle)
-        buffers = getattr(self, "buffers", None)
-        if buffers is not None and not self.shuffled:
-            # the examples' order: a shuffled fit before left its last permutation here
-            buffers[0][:] = np.arange(buffers[0].size)
+        if self.shuffled:
+            self.permuted = self.buffers is not None
+        elif self.permuted:  # shuffle=False takes the examples' order, not the last permutation
+            self.buffers[0][:] = np.arange(self.buffers[0].size)
+            self.permuted = False
         self.dropout = make_dropout(seed, self.plan.keep_prob)
         self.state = state
         self.fresh = True
