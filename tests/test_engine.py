@@ -137,21 +137,23 @@ def test_shuffle_false_takes_the_batches_in_order():
     assert_close([c for _, c in model.costs], [c for _, c in costs], "float64", "costs")
 
 
+@pytest.mark.parametrize("feature, dtype", [("identity-momentum-l2", "float64"),
+                                            ("softmax-adam-l2-dropout", "float32")])
 @pytest.mark.parametrize("path", [p for p, batch in PATHS.items() if batch])
-def test_shuffle_false_after_a_shuffled_fit_takes_the_examples_in_order(path):
+def test_shuffle_false_after_a_shuffled_fit_takes_the_examples_in_order(path, feature, dtype):
     """The same trainer, its buffers holding the last shuffled fit's permutation: a fit with
-    shuffle=False then takes the batches in the examples' order, as a new model does."""
-    output, n_L, options = FEATURES["identity-momentum-l2"]
-    X, Y, _ = _data(output, n_L, "float64")
-    options = dict(options, optimizer="gd")
-    model = Model([5, 7, 4, n_L], "tanh", output=output, seed=3)
+    shuffle=False then takes the batches in the examples' order, as the model's pickled copy
+    (the same parameters, optimizer state and dropout stream, a new trainer) does."""
+    output, n_L, options = FEATURES[feature]
+    X, Y, _ = _data(output, n_L, dtype)
+    model = Model([5, 7, 4, n_L], "tanh", output=output, dtype=dtype, seed=3)
     model.fit(X, Y, num_iterations=2, batch_size=BATCH, path=path, **options)
     trainer = model._trainer
-    fresh = Model.from_parameters(model.parameters, "tanh", output=output)
-    for m in (model, fresh):
+    copy = pickle.loads(pickle.dumps(model))
+    for m in (model, copy):
         m.fit(X, Y, num_iterations=2, batch_size=BATCH, shuffle=False, path=path, **options)
     assert model._trainer is trainer  # the same buffers, reused
-    np.testing.assert_array_equal(model._theta, fresh._theta)
+    np.testing.assert_array_equal(model._theta, copy._theta)
 
 
 def test_another_optimizer_starts_from_fresh_state():
