@@ -188,6 +188,8 @@ class Trainer:
         # (step, slowest chunk, busiest worker thread: its chunks' sum) seconds, per step
         self.times = []
 
+    runs_rule = False  # dask fits take no stopping rule or schedule (``refuse``)
+
     def bind(self, theta, X, Y, hyper, state, seed, shuffle):
         self.theta, self.hyper, self.state = theta, hyper, state
 
@@ -221,7 +223,7 @@ class Trainer:
                            max(sum(t) for t in seconds.values())))
         return cost
 
-    def steps(self, n, first_epoch):
+    def steps(self, n, first_epoch, rule=None):  # rule: always None (``runs_rule``)
         cost = np.nan
         m = sum(b[2] for b in self.steps_of_epoch)
         for epoch in range(n):

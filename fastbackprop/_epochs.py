@@ -11,14 +11,14 @@ import math
 
 import numpy as np
 
-from .kernels import CODES, make_workspace, network
+from .kernels import CODES, epoch_rule, make_workspace, network, optim
 from .kernels.activations import sigmoidal_flag
 from .kernels.heads import HEADS, kernel_head
 
-SCHEDULES = ("constant", "decay", "invscaling", "adaptive")
+SCHEDULES = epoch_rule.SCHEDULES
 MONITORS = ("cost", "val_cost", "val_accuracy", "val_r2")
 HIGHER_IS_BETTER = {"cost": False, "val_cost": False, "val_accuracy": True, "val_r2": True}
-ADAPTIVE_FLOOR = 1e-6  # scikit-learn's: the adaptive schedule stops at a rate this small
+ADAPTIVE_FLOOR = epoch_rule.ADAPTIVE_FLOOR
 
 
 def metric_names(output):
@@ -179,6 +179,53 @@ class Epochs:
                 self.stopper.count = 0
         self.epoch += 1
         return stop, self.lr, values
+
+    def compiled(self):
+        """Whether the trainers can run this rule themselves (``kernels.epoch_rule``): it needs
+        the epoch's training cost only, no validation set."""
+        return self.validation is None
+
+    def rule(self, n, iterations, rule=None):
+        """The kernels' rule array for a call of up to n epochs from the model's ``iterations``,
+        holding this rule's state (``rule``: the last call's array, reused if large enough).
+        ``took`` reads the state back."""
+        r = epoch_rule
+        if rule is None or r.capacity(rule) < n:
+            rule = np.zeros(r.CURVE + 2 * n, np.float64)
+        rule[r.ACTIVE] = 1.0
+        rule[r.COUNTS] = float(self.stopper is not None)
+        rule[r.STOPS] = float(self.early_stopping)
+        rule[r.SCHEDULE] = SCHEDULES.index(self.schedule)
+        rule[r.LR0] = self.lr0
+        rule[r.POWER_T] = self.power_t
+        rule[r.DECAY_RATE] = self.decay_rate
+        rule[r.TIME_INTERVAL] = self.time_interval
+        rule[r.EXAMPLES] = self.m
+        if self.stopper is not None:
+            rule[r.TOL] = self.stopper.tol
+            rule[r.PATIENCE] = self.stopper.patience
+            rule[r.BEST] = self.stopper.best
+            rule[r.COUNT] = self.stopper.count
+        rule[r.EPOCH] = self.epoch
+        rule[r.ITERATIONS] = iterations
+        rule[r.RAN] = 0.0
+        rule[r.STOPPED] = 0.0
+        return rule
+
+    def took(self, rule, hyper):
+        """After a trainer ran ``rule``: its state back here (the next rate from ``hyper``).
+        Returns the epochs' (costs, learning rates), as lists of floats."""
+        r = epoch_rule
+        ran = int(rule[r.RAN])
+        curve = rule[r.CURVE:r.CURVE + 2 * ran]
+        if self.stopper is not None:
+            self.stopper.best = float(rule[r.BEST])
+            self.stopper.count = int(rule[r.COUNT])
+        self.epoch = int(rule[r.EPOCH])
+        self.lr = float(hyper[optim.LEARNING_RATE])
+        if rule[r.STOPPED]:
+            self.stopped_early = True
+        return curve[0::2].tolist(), curve[1::2].tolist()
 
     def finish(self, model):
         """At the end of the fit: the best parameters back, if a validation metric chose them."""

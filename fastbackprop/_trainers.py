@@ -1,8 +1,10 @@
 """The trainers: one class per path of ``_plan.PATHS``, each owning its workspace.
 
 A trainer is made from a ``Plan`` (``make``), bound to a fit's data (``bind``) and run by
-``Model`` in chunks: ``steps(n, first_epoch) -> cost`` trains n iterations on theta in place and
-returns the cost before the first one's update. The optimizer's hyper-parameters, its state and
+``Model`` in chunks: ``steps(n, first_epoch, rule) -> cost`` trains n iterations on theta in
+place and returns the cost before the first one's update. ``rule`` is an ``epoch_rule`` array
+(default inactive): active, the trainer runs the between-epoch rule itself and may stop before n
+(``runs_rule``: the trainers here do; a dask fit's runs it in Python). The optimizer's hyper-parameters, its state and
 the step counter (``optim.STEP``) travel in arrays the model owns, so a trainer holds no
 training state of its own: a new trainer continues where the last one stopped.
 """
@@ -10,7 +12,7 @@ import numba
 import numpy as np
 
 from . import _compile_ahead
-from .kernels import blocked, make_workspace, minibatch, network
+from .kernels import blocked, epoch_rule, make_workspace, minibatch, network
 from .kernels._native import fingerprints
 from .kernels.dropout import make_dropout
 from .kernels.optim import GD
@@ -26,6 +28,9 @@ class _Trainer:
         self.part = None  # the kernel the trainer calls through its address, for those types
         self.buffers = None  # minibatch paths: (order, …), order[:] the epoch's permutation
         self.permuted = False  # order holds a shuffled fit's permutation, not the identity
+        self.inactive = epoch_rule.inactive()
+
+    runs_rule = True  # steps() takes an active epoch_rule array and stops where it says
 
     def bind(self, theta, X, Y, hyper, state, seed, shuffle):
         """Train theta on (X, Y) from now on; ``seed`` keys the shuffles and the dropout masks,
@@ -63,8 +68,9 @@ class Serial(_Trainer):
         self.buffers = None if b is None else minibatch.make_shuffle_buffers(
             dims[0], m, plan.dtype, dims[-1] + plan.weighted)
 
-    def steps(self, n, first_epoch):
+    def steps(self, n, first_epoch, rule=None):
         p, ws = self.plan, self.ws
+        rule = self.inactive if rule is None else rule
         shuffle = None
         if p.batch_size is not None:
             shuffle = minibatch.Shuffle(p.batch_size, self.seed, first_epoch, self.shuffled,
@@ -72,7 +78,7 @@ class Serial(_Trainer):
         state, fused = _update(p, self.state)
         args = (self.theta, self.dims, self.X, self.Y, p.activation, p.head, p.optimizer,
                 self.hyper, state, fused, n, ws.acts, ws.AL, ws.D0, ws.D1, ws.grad, p.split,
-                shuffle, p.sigmoidal, self.dropout)
+                shuffle, p.sigmoidal, self.dropout, rule)
         if self.compiled:
             if self.part is None:  # the first fit on these types of X and Y
                 self.part = network.backward_for(args)
@@ -98,10 +104,11 @@ class Blocked(_Trainer):
     def lanes(self):
         return blocked.lanes_for(self.ws)
 
-    def steps(self, n, first_epoch):
+    def steps(self, n, first_epoch, rule=None):
         p = self.plan
+        rule = self.inactive if rule is None else rule
         args = (self.theta, self.dims, self.ws, self.X, self.Y, p.activation, p.head, p.optimizer,
-                self.hyper, self.state, self.dropout, n, self.lanes(), self.fresh)
+                self.hyper, self.state, self.dropout, n, self.lanes(), self.fresh, None, rule)
         if self.compiled:
             cost = blocked.run_blocked(*args)
         else:
@@ -128,16 +135,16 @@ class BlockedMinibatch(_Trainer):
     def lanes(self):
         return blocked.lanes_for(self.ws)
 
-    def _args(self, n, first_epoch):
+    def _args(self, n, first_epoch, rule):
         p = self.plan
         batches = minibatch.RowBatches(p.batch_size, self.seed, first_epoch, self.shuffled,
                                        *self.buffers)
         return (self.theta, self.dims, self.ws, self.X, self.Y, p.activation, p.head,
                 p.optimizer, self.hyper, self.state, self.dropout, n, self.lanes(), self.fresh,
-                batches)
+                batches, rule)
 
-    def steps(self, n, first_epoch):
-        args = self._args(n, first_epoch)
+    def steps(self, n, first_epoch, rule=None):
+        args = self._args(n, first_epoch, self.inactive if rule is None else rule)
         if self.compiled:
             if self.part is None:  # the first fit on these types of X and Y
                 self.part = blocked.block_pass_for(*_block_pass_inputs(args))

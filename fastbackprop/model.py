@@ -424,6 +424,8 @@ class Model:
             Stop once ``monitor`` has not improved by more than ``tol`` for more than
             ``n_iter_no_change`` epochs in a row (scikit-learn's rule); when a validation
             metric is monitored, the parameters of its best epoch are restored at the end.
+            On the training cost (no ``validation_data``) the rule, and any ``schedule``,
+            run inside the compiled trainer, many epochs a call.
         n_iter_no_change : int, default 10
             Epochs without improvement tolerated, >= 1.
         tol : float, default 1e-4
@@ -610,14 +612,19 @@ class Model:
             trainer = self._trainer
         trainer.bind(self._theta, X, Y, hyper, self._state, seed, shuffle)
 
-        def steps(n):
+        def steps(n, rule=None):
             try:
-                cost = trainer.steps(n, self.iterations)
+                cost = trainer.steps(n, self.iterations, rule)
             except Exception:  # a failed step: fit() restores the model as it was
                 finite[0] = False
                 raise
             self._steps = int(hyper[optim.STEP])
             return cost
+        # the stopping rule and the schedules on the training cost run inside the trainer, a
+        # chunk of epochs a call; with a validation set, here between calls of one epoch each
+        # (docs/engine.md, "The between-epoch rule")
+        compiled_rule = epochs is not None and epochs.compiled() and trainer.runs_rule
+        rule = None
         # numba's threads and the BLAS's matter only where the trainer runs parallel parts or
         # BLAS calls (the plan says)
         owner = _threads.owner(n_threads) if plan.threads else contextlib.nullcontext()
@@ -635,28 +642,43 @@ class Model:
             sigint.__enter__()
             while done < num_iterations:
                 it = self.iterations
-                record = record_every > 0 and it % record_every == 0
                 n = num_iterations - done
-                if record_every:
-                    n = min(n, record_every - it % record_every)
-                n = 1 if epochs is not None else min(n, chunk)
                 start = time.perf_counter()
-                cost = steps(n)
-                # bookkeeping that must stay together with the step above (see Ctrl-C note)
-                self.iterations += n
-                done += n
                 stop = False
-                values = {"cost": cost, "learning_rate": hyper[optim.LEARNING_RATE]}
-                if epochs is not None and math.isfinite(cost):
-                    stop, hyper[optim.LEARNING_RATE], values = epochs.end(self, it, float(cost),
-                                                                          record)
-                if record:
-                    self.costs.append((it, float(cost)))
-                    _epochs.record(self.history, it, values)
-                    if print_cost:
-                        print(f"Cost after iteration {it}: {cost}")
+                if compiled_rule:
+                    n = min(n, chunk)
+                    rule = epochs.rule(n, it, rule)
+                    steps(n, rule)
+                    # bookkeeping that must stay together with the step above (Ctrl-C note)
+                    costs, rates = epochs.took(rule, hyper)
+                    ran = len(costs)
+                    self.iterations += ran
+                    done += ran
+                    for e in range(ran):
+                        if record_every > 0 and (it + e) % record_every == 0:
+                            self._record(it + e, costs[e], {"cost": costs[e],
+                                                            "learning_rate": rates[e]},
+                                         print_cost)
+                    cost = costs[-1]  # the rule stops at a cost that is not finite
+                    stop = epochs.stopped_early
+                else:
+                    record = record_every > 0 and it % record_every == 0
+                    if record_every:
+                        n = min(n, record_every - it % record_every)
+                    n = 1 if epochs is not None else min(n, chunk)
+                    cost = steps(n)
+                    # bookkeeping that must stay together with the step above (Ctrl-C note)
+                    self.iterations += n
+                    done += n
+                    ran = n
+                    values = {"cost": cost, "learning_rate": hyper[optim.LEARNING_RATE]}
+                    if epochs is not None and math.isfinite(cost):
+                        stop, hyper[optim.LEARNING_RATE], values = epochs.end(
+                            self, it, float(cost), record)
+                    if record:
+                        self._record(it, cost, values, print_cost)
                 if bar is not None:
-                    bar.update(n)
+                    bar.update(ran)
                 if not math.isfinite(cost):  # NaN/inf outputs before this chunk: diverged
                     finite[0] = False
                     return  # fit() restores the parameters and raises
@@ -673,6 +695,14 @@ class Model:
             finally:
                 if bar is not None:
                     bar.close()
+
+    def _record(self, iteration, cost, values, print_cost):
+        """Iteration ``iteration``'s cost into ``costs`` and ``history`` (``values``: the cost,
+        the rate and any validation metrics)."""
+        self.costs.append((iteration, float(cost)))
+        _epochs.record(self.history, iteration, values)
+        if print_cost:
+            print(f"Cost after iteration {iteration}: {cost}")
 
     # -- inference -----------------------------------------------------------------------------
 

@@ -38,8 +38,9 @@ from ._native import NativeType, argument_types, call, native, native_by
 from ._options import jit, jit_parallel
 from .activations import IDENTITY, LEAKY_RELU, LEAKY_SLOPE, RELU, SIGMOID, TANH, \
     sigmoidal_flag
-from . import dropout as _dropout, narrow, vecmath
+from . import dropout as _dropout, epoch_rule, narrow, vecmath
 from .blas import gemm
+from .epoch_rule import active, epoch_end
 from .heads import output_delta_rows, step_examples
 from .minibatch import batch_type, batch_Y, gather_rows, permutation
 from .network import n_parameters, squared_norm_W
@@ -451,7 +452,8 @@ def _merge_update(theta, dims, P, n_groups, grad, p0, p1, inv_m, opt, hyper, sta
 @jit_parallel
 def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, sigmoidal, use_narrow, dZ1,
                         Wt, Wt_at, head, opt, hyper, state, dropout, n_steps, block, group,
-                        last_block, last_group, acts, D, P, grad, costp, shuffle, block_pass):
+                        last_block, last_group, acts, D, P, grad, costp, shuffle, rule,
+                        block_pass):
     """n_steps iterations over blocks of examples (Xt: the step's examples as rows; with
     ``fill_Xt``, the first call of a fit, each block's rows are copied from X at the first step,
     by the lane that runs the block). Returns the cost before the first step's update, like
@@ -480,6 +482,9 @@ def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, sigmoidal, u
     X's transposition is here rather than in a parallel kernel of its own, whose compilation
     lengthened every cold first fit (docs/performance.md, "X copied into Xt inside the trainer").
 
+    ``rule``: an ``epoch_rule`` array; active, every epoch's cost is computed and the rule runs
+    after it, as in ``network.train_steps_split``.
+
     ``block_pass`` is ``_block_pass`` compiled apart (``block_pass_for``) and called through its
     address, not linked in: linked, its code was compiled again in the ``prange`` body, in
     numba's two wrappers around it and in the trainer (``_native``; docs/performance.md, "The
@@ -495,7 +500,7 @@ def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, sigmoidal, u
     if shuffle is not None:
         b = shuffle.batch_size
     n_lanes = acts.shape[0]  # the caller passes a lane per thread it runs with
-    learning_rate = hyper[LEARNING_RATE]
+    ruled = active(rule)
     size = theta.size
     merged_from = 0  # the first parameter that the group partials update
     n_parts = 0
@@ -512,7 +517,8 @@ def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, sigmoidal, u
     if shuffle is not None and fill_Xt:
         _transpose_rows(X, shuffle.XT, 0, m_all)
     for epoch in range(n_steps):
-        want_cost = epoch == 0
+        want_cost = epoch == 0 or ruled
+        learning_rate = hyper[LEARNING_RATE]  # the rule may change it between epochs
         if shuffle is not None and shuffle.shuffled:
             permutation(shuffle.seed, shuffle.first_epoch + epoch, shuffle.order)
         fill = fill_Xt and epoch == 0
@@ -583,32 +589,38 @@ def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, sigmoidal, u
                     _merge_update(theta, dims, P, n_groups, grad, p0, min(size, p0 + chunk),
                                   inv_m, opt, hyper, state)
         if want_cost:
-            cost = total if b >= m_all else total / m_all
+            c = total if b >= m_all else total / m_all
+            if epoch == 0:
+                cost = c
+            if ruled and epoch_end(rule, hyper, epoch, c):
+                break
     return cost
 
 
 def run_blocked(theta, dims, ws, X, Y, activation, head, opt, hyper, state, dropout, n_steps,
-                lanes=None, fill_Xt=True, shuffle=None, block_pass=None):
+                lanes=None, fill_Xt=True, shuffle=None, rule=None, block_pass=None):
     """``train_steps_blocked`` on a workspace, with ``lanes`` lanes (default: all the workspace
     has). ``state``: the optimizer state (an array always: a (0, 0) one for gradient descent).
     ``fill_Xt``: copy X into ``ws.Xt`` first (the first call of a fit; later calls on the same X
     may pass False). ``shuffle``: None (full batches) or a ``minibatch.RowBatches`` (then
-    n_steps epochs, on a workspace made with its batch size). ``block_pass``: ``block_pass_for`` these
+    n_steps epochs, on a workspace made with its batch size). ``rule``: an ``epoch_rule`` array
+    (default: ``epoch_rule.inactive()``). ``block_pass``: ``block_pass_for`` these
     arguments, when the caller has it already."""
     if block_pass is None:
         block_pass = block_pass_for(theta, dims, ws, Y, activation, head, dropout, shuffle)
     return train_steps_blocked(*_trainer_args(theta, dims, ws, X, Y, activation, head, opt, hyper,
                                               state, dropout, n_steps, lanes, fill_Xt, shuffle,
-                                              block_pass))
+                                              rule, block_pass))
 
 
 def _trainer_args(theta, dims, ws, X, Y, activation, head, opt, hyper, state, dropout, n_steps,
-                  lanes, fill_Xt, shuffle, block_pass):
+                  lanes, fill_Xt, shuffle, rule, block_pass):
     lanes = ws.acts.shape[0] if lanes is None else lanes
+    rule = epoch_rule.inactive() if rule is None else rule
     return (theta, dims, X, ws.Xt, fill_Xt, Y, activation, sigmoidal_flag(activation), ws.narrow,
             ws.dZ1, ws.Wt, ws.Wt_at, head, opt, hyper, state, dropout, n_steps, ws.block,
             ws.group, ws.last_block, ws.last_group, ws.acts[:lanes], ws.D[:lanes], ws.P,
-            ws.grad, ws.costp, shuffle, block_pass)
+            ws.grad, ws.costp, shuffle, rule, block_pass)
 
 
 def block_pass_for(theta, dims, ws, Y, activation, head, dropout, shuffle=None):
@@ -643,7 +655,7 @@ def _block_pass_types(args, shuffle):
 
 
 def run_blocked_parts(theta, dims, ws, X, Y, activation, head, opt, hyper, state, dropout,
-                      n_steps, lanes=None, fill_Xt=True, shuffle=None):
+                      n_steps, lanes=None, fill_Xt=True, shuffle=None, rule=None):
     """For compiling on two cores (``fastbackprop._compile_ahead``): the types of
     ``train_steps_blocked``'s arguments in ``run_blocked`` with these arguments, and the block
     pass it will take as ``[(kernel, signature)]``. The trainer is typed with the block pass as
@@ -653,7 +665,7 @@ def run_blocked_parts(theta, dims, ws, X, Y, activation, head, opt, hyper, state
                             shuffle)
     block_pass = NativeType(types.float64(*sig))
     args = _trainer_args(theta, dims, ws, X, Y, activation, head, opt, hyper, state, dropout,
-                         n_steps, lanes, fill_Xt, shuffle, None)
+                         n_steps, lanes, fill_Xt, shuffle, rule, None)
     trainer = argument_types(args[:-1]) + (block_pass,)
     return trainer, [(_block_pass, sig)]
 

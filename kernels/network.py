@@ -20,6 +20,7 @@ from ._native import NativeType, argument_types, call, native_by
 from ._options import jit, jit_inline
 from .activations import IDENTITY, activation_backward_db
 from . import dropout as _dropout
+from .epoch_rule import active, epoch_end
 from .dense import forward_layer_in_place, layer_dA_prev, layer_dW, layer_dW_update, output_db
 from .heads import cost_sum, output_delta, outputs, step_examples
 
@@ -202,7 +203,8 @@ def squared_norm_W(theta, dims):
 
 @jit
 def train_steps_split(theta, dims, X, Y, activation, head, opt, hyper, state, fused, n_steps,
-                      acts, AL, D0, D1, grad, split, shuffle, sigmoidal, dropout, backward):
+                      acts, AL, D0, D1, grad, split, shuffle, sigmoidal, dropout, rule,
+                      backward):
     """The serial trainer: n_steps iterations on theta, in place, for any head
     (``heads``), optimizer (``optim``: ``opt`` and its ``hyper`` array, whose STEP slot counts
     the steps taken and is advanced here) and L2 (hyper's LAMBD). Returns the cost before the
@@ -230,6 +232,10 @@ def train_steps_split(theta, dims, X, Y, activation, head, opt, hyper, state, fu
     ``cost_total / m``). numba compiles the function apart for None, with the shuffle's branches
     pruned before typing: full-batch fits compile no minibatch code.
 
+    ``rule``: an ``epoch_rule`` array. Active, every epoch's cost is computed and the rule runs
+    after it (the stopping rule and the rate's schedule): the loop stops where it says, having
+    written each epoch's cost and rate to its curve.
+
     ``backward``: the backward kernel as a ``_native.Native`` (``backward_for`` these arguments),
     called through its address rather than linked in: linked, its code was optimised again inside
     the trainer's module, the longest part of a cold serial fit after the wait for it, and the
@@ -239,10 +245,12 @@ def train_steps_split(theta, dims, X, Y, activation, head, opt, hyper, state, fu
     b = m
     if shuffle is not None:
         b = shuffle.batch_size
-    learning_rate = hyper[LEARNING_RATE]
     lambd = hyper[LAMBD]
     cost = np.nan
+    ruled = active(rule)
     for epoch in range(n_steps):
+        learning_rate = hyper[LEARNING_RATE]  # the rule may change it between epochs
+        want_cost = epoch == 0 or ruled
         start_epoch(shuffle, epoch, X, Y)
         total = 0.0
         for start in range(0, m, b):
@@ -251,7 +259,7 @@ def train_steps_split(theta, dims, X, Y, activation, head, opt, hyper, state, fu
             step = int(hyper[STEP])  # steps before this one: it keys the dropout masks
             mw = step_examples(head, Yb, dims[-1], mb)  # mb, or the batch's weight sum
             forward_split(theta, dims, Xb, activation, acts, split, sigmoidal, dropout, step)
-            if epoch == 0:
+            if want_cost:
                 c = cost_sum(head, logits(acts, dims, mb), Yb) / mw
                 if lambd != 0.0:
                     c += lambd / (2.0 * mw) * squared_norm_W(theta, dims)
@@ -264,8 +272,12 @@ def train_steps_split(theta, dims, X, Y, activation, head, opt, hyper, state, fu
                 call(backward, (theta, dims, Xb, Yb, activation, head, acts, AL, D0, D1, grad,
                                 split, dropout, step))
                 update_all(opt, hyper, dims, 1.0 / mw, theta, grad, state)
-        if epoch == 0:
-            cost = total if b >= m else total / m
+        if want_cost:
+            c = total if b >= m else total / m
+            if epoch == 0:
+                cost = c
+            if ruled and epoch_end(rule, hyper, epoch, c):
+                break
     return cost
 
 

@@ -156,6 +156,51 @@ def test_shuffle_false_after_a_shuffled_fit_takes_the_examples_in_order(path, fe
     np.testing.assert_array_equal(model._theta, copy._theta)
 
 
+RULES = {  # each stops or changes the rate within a dozen epochs of these data
+    "early-stopping": dict(early_stopping=True, tol=0.1, n_iter_no_change=2),
+    "adaptive": dict(schedule="adaptive", tol=0.1, n_iter_no_change=1),
+    "invscaling": dict(schedule="invscaling", power_t=0.5, early_stopping=True, tol=0.01,
+                       n_iter_no_change=3),
+    "decay": dict(schedule="decay", decay_rate=0.5, time_interval=2),
+}
+
+
+@pytest.mark.parametrize("rule", RULES)
+@pytest.mark.parametrize("feature, dtype", [("identity-momentum-l2", "float64"),
+                                            ("softmax-adam-l2-dropout", "float32")])
+@pytest.mark.parametrize("path", PATHS)
+def test_the_rule_inside_the_trainer_is_the_rule_between_epochs(path, feature, dtype, rule):
+    """The stopping rule and the schedules on the training cost run inside the trainer, many
+    epochs a call (kernels.epoch_rule); with a validation set they run in Python, an epoch a
+    call (fastbackprop._epochs). Both give the same bits: parameters, epochs, costs, rates."""
+    output, n_L, options = FEATURES[feature]
+    X, Y, _ = _data(output, n_L, dtype)
+    X_val, Y_val, _ = _data(output, n_L, dtype, m=40, seed=1)
+    kwargs = dict(num_iterations=12, record_every=1, batch_size=PATHS[path], seed=11,
+                  path=path, **options, **RULES[rule])
+    fits = []
+    for validation in (None, (X_val, Y_val)):
+        model = Model([5, 7, 4, n_L], "tanh", output=output, dtype=dtype, seed=3)
+        model.fit(X, Y, **dict(kwargs, num_iterations=1, early_stopping=False,
+                               schedule="constant"))  # the trainer made
+        calls = []
+        steps = model._trainer.steps
+        model._trainer.steps = lambda *a: calls.append(a[0]) or steps(*a)
+        model.fit(X, Y, validation_data=validation, monitor="cost", **kwargs)
+        fits.append((model, calls))
+    (inside, inside_calls), (between, between_calls) = fits
+    assert between_calls == [1] * between.history["iteration"][-1]  # an epoch a call
+    assert len(inside_calls) < len(between_calls)  # several epochs a call
+    np.testing.assert_array_equal(inside._theta, between._theta)
+    assert inside.iterations == between.iterations
+    assert inside.stopped_early == between.stopped_early
+    for key in ("iteration", "cost", "learning_rate"):
+        assert inside.history[key] == between.history[key], key
+    if rule != "decay":
+        assert inside.stopped_early or len(set(inside.history["learning_rate"])) > 1
+    assert inside.costs == between.costs
+
+
 def test_another_optimizer_starts_from_fresh_state():
     output, n_L, options = FEATURES["sigmoid-adam"]
     X, Y, _ = _data(output, n_L, "float64")
