@@ -15,7 +15,7 @@ from .kernels import CODES, epoch_rule, make_workspace, network, optim
 from .kernels.activations import sigmoidal_flag
 from .kernels.heads import HEADS, kernel_head
 
-SCHEDULES = epoch_rule.SCHEDULES
+SCHEDULES = ("constant", "decay", "invscaling", "adaptive")
 MONITORS = ("cost", "val_cost", "val_accuracy", "val_r2")
 HIGHER_IS_BETTER = {"cost": False, "val_cost": False, "val_accuracy": True, "val_r2": True}
 ADAPTIVE_FLOOR = epoch_rule.ADAPTIVE_FLOOR
@@ -187,27 +187,28 @@ class Epochs:
 
     def rule(self, n, iterations, rule=None):
         """The kernels' rule array for a call of up to n epochs from the model's ``iterations``,
-        holding this rule's state (``rule``: the last call's array, reused if large enough).
-        ``took`` reads the state back."""
+        holding this rule's state and, with a schedule, the rate after each of the n epochs
+        (``rule``: the last call's array, reused if large enough). ``took`` reads it back."""
         r = epoch_rule
         if rule is None or r.capacity(rule) < n:
-            rule = np.zeros(r.CURVE + 2 * n, np.float64)
+            rule = np.zeros(r.CURVE + r.PER_EPOCH * n, np.float64)
         rule[r.ACTIVE] = 1.0
         rule[r.COUNTS] = float(self.stopper is not None)
         rule[r.STOPS] = float(self.early_stopping)
-        rule[r.SCHEDULE] = SCHEDULES.index(self.schedule)
-        rule[r.LR0] = self.lr0
-        rule[r.POWER_T] = self.power_t
-        rule[r.DECAY_RATE] = self.decay_rate
-        rule[r.TIME_INTERVAL] = self.time_interval
-        rule[r.EXAMPLES] = self.m
+        rule[r.ADAPTIVE] = float(self.schedule == "adaptive")
+        scheduled = self.schedule in ("decay", "invscaling")
+        rule[r.SCHEDULED] = float(scheduled)
         if self.stopper is not None:
             rule[r.TOL] = self.stopper.tol
             rule[r.PATIENCE] = self.stopper.patience
             rule[r.BEST] = self.stopper.best
             rule[r.COUNT] = self.stopper.count
-        rule[r.EPOCH] = self.epoch
-        rule[r.ITERATIONS] = iterations
+        if scheduled:  # the rate after epoch e of the call: end()'s, before the rule's say
+            for e in range(n):
+                rule[r.CURVE + r.PER_EPOCH * e + 2] = learning_rate_after(
+                    self.schedule, self.lr0, self.lr, self.epoch + e,
+                    (iterations + e + 1) * self.m, self.power_t, self.decay_rate,
+                    self.time_interval)
         rule[r.RAN] = 0.0
         rule[r.STOPPED] = 0.0
         return rule
@@ -217,15 +218,15 @@ class Epochs:
         Returns the epochs' (costs, learning rates), as lists of floats."""
         r = epoch_rule
         ran = int(rule[r.RAN])
-        curve = rule[r.CURVE:r.CURVE + 2 * ran]
+        curve = rule[r.CURVE:r.CURVE + r.PER_EPOCH * ran]
         if self.stopper is not None:
             self.stopper.best = float(rule[r.BEST])
             self.stopper.count = int(rule[r.COUNT])
-        self.epoch = int(rule[r.EPOCH])
+        self.epoch += ran
         self.lr = float(hyper[optim.LEARNING_RATE])
         if rule[r.STOPPED]:
             self.stopped_early = True
-        return curve[0::2].tolist(), curve[1::2].tolist()
+        return curve[0::r.PER_EPOCH].tolist(), curve[1::r.PER_EPOCH].tolist()
 
     def finish(self, model):
         """At the end of the fit: the best parameters back, if a validation metric chose them."""

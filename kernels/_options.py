@@ -56,13 +56,6 @@ def jit_reassoc(func):
     return _locked(numba.njit(**dict(_COMMON, fastmath=FASTMATH | {"reassoc"}))(func))
 
 
-def jit_exact(func):
-    """Serial kernel without fast-math flags: its arithmetic rounds as Python's would (no
-    multiply-add contracted into an FMA), for values that must match ``fastbackprop``'s Python
-    code bit for bit (``epoch_rule``)."""
-    return _locked(numba.njit(**dict(_COMMON, fastmath=False))(func))
-
-
 def jit_inline(func):
     """Helper inlined into its callers at numba's IR level: small ones (activations, stable
     sigmoid), and the layer steps of ``dense``, because a separately compiled callee is

@@ -40,7 +40,7 @@ from .activations import IDENTITY, LEAKY_RELU, LEAKY_SLOPE, RELU, SIGMOID, TANH,
     sigmoidal_flag
 from . import dropout as _dropout, epoch_rule, narrow, vecmath
 from .blas import gemm
-from .epoch_rule import active, epoch_end
+from .epoch_rule import ACTIVE, epoch_end
 from .heads import output_delta_rows, step_examples
 from .minibatch import batch_type, batch_Y, gather_rows, permutation
 from .network import n_parameters, squared_norm_W
@@ -500,7 +500,7 @@ def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, sigmoidal, u
     if shuffle is not None:
         b = shuffle.batch_size
     n_lanes = acts.shape[0]  # the caller passes a lane per thread it runs with
-    ruled = active(rule)
+    ruled = rule[ACTIVE] != 0.0
     size = theta.size
     merged_from = 0  # the first parameter that the group partials update
     n_parts = 0

@@ -20,7 +20,7 @@ from ._native import NativeType, argument_types, call, native_by
 from ._options import jit, jit_inline
 from .activations import IDENTITY, activation_backward_db
 from . import dropout as _dropout
-from .epoch_rule import active, epoch_end
+from .epoch_rule import ACTIVE, epoch_end
 from .dense import forward_layer_in_place, layer_dA_prev, layer_dW, layer_dW_update, output_db
 from .heads import cost_sum, output_delta, outputs, step_examples
 
@@ -247,7 +247,7 @@ def train_steps_split(theta, dims, X, Y, activation, head, opt, hyper, state, fu
         b = shuffle.batch_size
     lambd = hyper[LAMBD]
     cost = np.nan
-    ruled = active(rule)
+    ruled = rule[ACTIVE] != 0.0
     for epoch in range(n_steps):
         learning_rate = hyper[LEARNING_RATE]  # the rule may change it between epochs
         want_cost = epoch == 0 or ruled

@@ -234,7 +234,7 @@ def _blocked_cases(rng, kind):
                                     SIGMOID_HEAD, static(optim.GD), optim.make_hyper(0.1),
                                     np.zeros((0, theta.size)), None, 2, ws.block, ws.group,
                                     ws.last_block, ws.last_group, ws.acts, ws.D, ws.P, ws.grad,
-                                    ws.costp, None, _rule("invscaling" if code % 2 else "off"),
+                                    ws.costp, None, _rule("scheduled" if code % 2 else "off"),
                                     blocked.block_pass_for(theta, dims, ws, Y, code,
                                                            SIGMOID_HEAD, None)),
             "_merge_update": (theta, dims, rng.standard_normal(ws.P.shape), ws.P.shape[0],
@@ -265,17 +265,18 @@ def _blocked_cases(rng, kind):
 
 def _rule(kind, n_steps=2):
     """An ``epoch_rule`` array for a trainer case: "off" (inactive), "stop" (early stopping that
-    stops after the first epoch: its cost is no better than a best of 0), or "invscaling" (a new
-    rate every epoch, no count)."""
+    stops after the first epoch: its cost is no better than a best of 0), or "scheduled" (a
+    given rate after every epoch, no count)."""
     r = epoch_rule
     if kind == "off":
         return r.inactive()
-    rule = np.zeros(r.CURVE + 2 * n_steps)
-    rule[[r.ACTIVE, r.LR0, r.POWER_T, r.EXAMPLES, r.ITERATIONS]] = 1, 0.1, 0.5, 10, 3
+    rule = np.zeros(r.CURVE + r.PER_EPOCH * n_steps)
+    rule[r.ACTIVE] = 1
     if kind == "stop":
         rule[[r.COUNTS, r.STOPS, r.TOL, r.PATIENCE, r.BEST]] = 1, 1, 1e-4, 0, 0.0
     else:
-        rule[r.SCHEDULE] = r.INVSCALING
+        rule[r.SCHEDULED] = 1
+        rule[r.CURVE + 2::r.PER_EPOCH] = 0.1 / np.arange(2, n_steps + 2)
     return rule
 
 
@@ -324,21 +325,20 @@ def _head_cases(rng, kind, heads_=HEADS):
 
 
 def _rules():
-    """(rule, hyper, epoch, cost) cases of ``epoch_rule.epoch_end``: every schedule, with and
-    without the count and the stop, a count about to run out, a rate at the adaptive floor,
-    and a cost that is not finite."""
+    """(rule, hyper, epoch, cost) cases of ``epoch_rule.epoch_end``: with and without the count,
+    the stop, the adaptive division and a scheduled rate; a count about to run out, a rate at
+    the adaptive floor, and a cost that is not finite."""
     r = epoch_rule
     cases = []
-    for schedule in range(len(r.SCHEDULES)):
+    for adaptive, scheduled in ((0, 0), (1, 0), (0, 1)):
         for counts, stops, count, lr, cost in ((0, 0, 0, 0.1, 0.5), (1, 1, 3, 0.1, 0.7),
                                                (1, 0, 3, 0.1, 0.7), (1, 1, 3, 1e-6, 0.7),
                                                (1, 1, 0, 0.1, 0.2), (1, 1, 0, 0.1, np.nan)):
-            rule = np.zeros(r.CURVE + 6)
-            rule[[r.ACTIVE, r.COUNTS, r.STOPS, r.SCHEDULE]] = 1, counts, stops, schedule
-            rule[[r.LR0, r.POWER_T, r.DECAY_RATE, r.TIME_INTERVAL, r.EXAMPLES]] = \
-                0.1, 0.25, 0.5, 2, 150
-            rule[[r.TOL, r.PATIENCE, r.BEST, r.COUNT, r.EPOCH, r.ITERATIONS]] = \
-                1e-3, 3, 0.6, count, 5, 7
+            rule = np.zeros(r.CURVE + r.PER_EPOCH * 3)
+            rule[[r.ACTIVE, r.COUNTS, r.STOPS, r.ADAPTIVE, r.SCHEDULED]] = \
+                1, counts, stops, adaptive, scheduled
+            rule[[r.TOL, r.PATIENCE, r.BEST, r.COUNT]] = 1e-3, 3, 0.6, count
+            rule[r.CURVE + r.PER_EPOCH * 2 + 2] = 0.03  # the scheduled rate after epoch 2
             cases.append((rule, optim.make_hyper(lr), 2, cost))
     return cases
 
@@ -461,7 +461,7 @@ CASES = {
     "network.train_steps_split": lambda rng: [case + (network.backward_for(case),) for case in [
         case + (_sigmoidal(case[4]), None, _rule("off")) for case in
         [_engine_case(case, optim.GD, rng) for case in _split(_network_cases(rng, "train_steps"))]
-        ] + [case + (_sigmoidal(case[4]), None, _rule(("stop", "invscaling")[i % 2]))
+        ] + [case + (_sigmoidal(case[4]), None, _rule(("stop", "scheduled")[i % 2]))
              for i, case in enumerate(_minibatch_cases(rng))] + [
         _engine_case(case, opt, rng, heads.IDENTITY) + (True, DROPOUT, _rule("stop", case[6]))
         for case in _split(_network_cases(rng, "train_steps")) if case[4] == K.TANH
@@ -575,9 +575,7 @@ CASES = {
         (opt, optim.make_hyper(0.1, step=1, lambd=0.5), np.array([3, 2, 1]), 1 / 4,
          rng.standard_normal(11), rng.standard_normal(11), rng.random((2, 11)))
         for opt in (optim.GD, optim.MOMENTUM, optim.ADAM)],
-    "epoch_rule.active": lambda rng: [(epoch_rule.inactive(),), (_rules()[0][0],)],
     "epoch_rule.epoch_end": lambda rng: _rules(),
-    "epoch_rule._decayed": lambda rng: [(0.1, 0.5, 3), (0.3, 0.7, 0)],
     "dropout.layer_key": lambda rng: [(5, 7, 2), (2**63 - 1, 0, 1)],
     "dropout.unit_key": lambda rng: [(np.uint64(2**64 - 5), 3)],
     "dropout.keeps": lambda rng: [(np.uint64(123456789), e, np.uint64(2**52)) for e in (0, 9)],
