@@ -25,7 +25,7 @@ class _Trainer:
         self.first_chunk = 1  # iterations in a fit's first compiled call (see Model._train)
         self.compiled = False  # after the first call (which may compile: _compile_ahead)
         self.key = None  # the plan and the data's types (``_compile_ahead.compiled_apart``)
-        self.part = None  # the kernel the trainer calls through its address, for those types
+        self.part = None  # what the trainer calls through an address, for those types
         self.buffers = None  # minibatch paths: (order, …), order[:] the epoch's permutation
         self.permuted = False  # order holds a shuffled fit's permutation, not the identity
         self.inactive = epoch_rule.inactive()
@@ -147,15 +147,24 @@ class BlockedMinibatch(_Trainer):
         args = self._args(n, first_epoch, self.inactive if rule is None else rule)
         if self.compiled:
             if self.part is None:  # the first fit on these types of X and Y
-                self.part = blocked.block_pass_for(*_block_pass_inputs(args))
-            cost = blocked.run_blocked(*args, block_pass=self.part)
+                self.part = self._passes(args)
+            cost = blocked.run_blocked(*args, *self.part)
         else:
             with _blocked_compiled_ahead(args, self.key):
-                self.part = blocked.block_pass_for(*_block_pass_inputs(args))
-                cost = blocked.run_blocked(*args, block_pass=self.part)
+                self.part = self._passes(args)
+                cost = blocked.run_blocked(*args, *self.part)
             self.compiled = True
         self.fresh = False  # X is in the batches' XT now: later calls of this fit gather from it
         return cost
+
+
+    def _passes(self, args):
+        """The block pass and the merge pass the trainer calls through their addresses. The
+        merge pass first: on a cold first fit this process compiles it while the helper still
+        compiles the block pass (``_blocked_compiled_ahead``)."""
+        theta, dims, ws, opt, hyper, state = args[0], args[1], args[2], args[7], args[8], args[9]
+        merge_pass = blocked.merge_pass_for(theta, dims, ws, opt, hyper, state)
+        return blocked.block_pass_for(*_block_pass_inputs(args)), merge_pass
 
 
 def _block_pass_inputs(args):

@@ -35,7 +35,7 @@ import numpy as np
 from numba import prange, types
 
 from ._native import NativeType, argument_types, call, native, native_by
-from ._options import jit, jit_parallel
+from ._options import jit, jit_inline, jit_parallel
 from .activations import IDENTITY, LEAKY_RELU, LEAKY_SLOPE, RELU, SIGMOID, TANH, \
     sigmoidal_flag
 from . import dropout as _dropout, epoch_rule, narrow, vecmath
@@ -419,11 +419,28 @@ def _transpose_weights(theta, dims, Wt, Wt_at):
         off += n * k + n
 
 
+@jit_inline
+def _refresh_Wt(theta, off, n, k, Wt, at, lo, hi):
+    """Wt[at:] = W's transpose (k × n) where W (n × k, at theta[off:]) changed in parameters
+    lo:hi: row by row of W, each row's values one column of Wᵀ (the column's cache lines stay
+    in L1 from one row to the next)."""
+    for i in range((lo - off) // k, (hi - off - 1) // k + 1):
+        j0 = max(lo - off - i * k, 0)
+        j1 = min(hi - off - i * k, k)
+        src = off + i * k
+        for j in range(j0, j1):
+            Wt[at + j * n + i] = theta[src + j]
+
+
 @jit
-def _merge_update(theta, dims, P, n_groups, grad, p0, p1, inv_m, opt, hyper, state):
+def _merge_update(theta, dims, P, n_groups, grad, p0, p1, inv_m, opt, hyper, state, Wt, Wt_at):
     """Parameters p0:p1: grad = (Σ over the first n_groups rows of P, in group order) / m, then
     the optimizer's epilogue (``optim.epilogue``) over each layer's W (with L2) and b (without)
-    in p0:p1. P's rows hold the partials of theta's last P.shape[1] parameters."""
+    in p0:p1. P's rows hold the partials of theta's last P.shape[1] parameters.
+
+    Then the updated part of each W kept transposed (``Wt_at`` >= 0) is copied into Wt, by this
+    task while the values are in its cache: the copy before each step, serial, waited for W
+    from the other cores (docs/performance.md, "Wᵀ refreshed by the merge tasks")."""
     q = theta.size - P.shape[1]  # P[g, p - q] is parameter p's partial
     g_ = grad[p0:p1]  # views indexed from 0: see optim.epilogue
     P0 = P[0, p0 - q:p1 - q]
@@ -443,6 +460,8 @@ def _merge_update(theta, dims, P, n_groups, grad, p0, p1, inv_m, opt, hyper, sta
         lo, hi = max(p0, off), min(p1, w_end)
         if lo < hi:
             epilogue_for(opt, hyper, l2, theta, grad, state, lo, hi)
+            if Wt_at[l] >= 0:
+                _refresh_Wt(theta, off, dims[l], dims[l - 1], Wt, Wt_at[l], lo, hi)
         lo, hi = max(p0, w_end), min(p1, b_end)
         if lo < hi:
             epilogue_for(opt, hyper, 0.0, theta, grad, state, lo, hi)
@@ -453,7 +472,7 @@ def _merge_update(theta, dims, P, n_groups, grad, p0, p1, inv_m, opt, hyper, sta
 def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, sigmoidal, use_narrow, dZ1,
                         Wt, Wt_at, head, opt, hyper, state, dropout, n_steps, block, group,
                         last_block, last_group, acts, D, P, grad, costp, shuffle, rule,
-                        block_pass):
+                        block_pass, merge_pass):
     """n_steps iterations over blocks of examples (Xt: the step's examples as rows; with
     ``fill_Xt``, the first call of a fit, each block's rows are copied from X at the first step,
     by the lane that runs the block). Returns the cost before the first step's update, like
@@ -476,8 +495,9 @@ def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, sigmoidal, u
     done, W1 is updated column part by column part, each inside its own product over the step's
     examples, W1[:, c0:c1] += (-α/m)·dZ1ᵀ·Xt[:, c0:c1] (BLAS beta = 1).
 
-    Each step starts by copying the small layers' Wᵀ into Wt (``SMALL_GEMM``), from the
-    parameters the previous step updated.
+    The small layers' Wᵀ (``SMALL_GEMM``) is copied into Wt once at the start of the call, and
+    after that by the merge tasks, each from the parameters it has just updated
+    (``_merge_update``).
 
     X's transposition is here rather than in a parallel kernel of its own, whose compilation
     lengthened every cold first fit (docs/performance.md, "X copied into Xt inside the trainer").
@@ -488,7 +508,8 @@ def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, sigmoidal, u
     ``block_pass`` is ``_block_pass`` compiled apart (``block_pass_for``) and called through its
     address, not linked in: linked, its code was compiled again in the ``prange`` body, in
     numba's two wrappers around it and in the trainer (``_native``; docs/performance.md, "The
-    block pass called through its address").
+    block pass called through its address"). ``merge_pass`` is ``_merge_update`` called the
+    same way (``merge_pass_for``), for the same reason.
 
     The step loop is here rather than around a separately compiled step: numba re-optimises and
     re-emits the machine code of every callee in each compiled level above it, so a level less
@@ -516,6 +537,9 @@ def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, sigmoidal, u
     n_chunks = (merged + chunk - 1) // chunk
     if shuffle is not None and fill_Xt:
         _transpose_rows(X, shuffle.XT, 0, m_all)
+    # the small layers' Wᵀ (SMALL_GEMM) from theta as the call finds it; each step's merge
+    # tasks then refresh what they update
+    _transpose_weights(theta, dims, Wt, Wt_at)
     for epoch in range(n_steps):
         want_cost = epoch == 0 or ruled
         learning_rate = hyper[LEARNING_RATE]  # the rule may change it between epochs
@@ -534,7 +558,6 @@ def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, sigmoidal, u
             n_blocks = (m + rows - 1) // rows
             n_groups = (n_blocks + per_group - 1) // per_group
             step = int(hyper[STEP])  # steps before this one: it keys the dropout masks
-            _transpose_weights(theta, dims, Wt, Wt_at)  # the small layers' Wᵀ (SMALL_GEMM)
             for lane in prange(n_lanes):
                 # lane's groups: lane, lane + n_lanes, ... (which lane runs a group never
                 # changes a bit); a group's first block writes its row of P, the next ones add
@@ -586,8 +609,9 @@ def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, sigmoidal, u
                                          i * dims[0] + c0, i * dims[0] + c1)
                 else:
                     p0 = merged_from + (c_ - n_parts) * chunk
-                    _merge_update(theta, dims, P, n_groups, grad, p0, min(size, p0 + chunk),
-                                  inv_m, opt, hyper, state)
+                    call(merge_pass, (theta, dims, P, n_groups, grad, p0,
+                                      min(size, p0 + chunk), inv_m, opt, hyper, state, Wt,
+                                      Wt_at))
         if want_cost:
             c = total if b >= m_all else total / m_all
             if epoch == 0:
@@ -598,7 +622,8 @@ def train_steps_blocked(theta, dims, X, Xt, fill_Xt, Y, activation, sigmoidal, u
 
 
 def run_blocked(theta, dims, ws, X, Y, activation, head, opt, hyper, state, dropout, n_steps,
-                lanes=None, fill_Xt=True, shuffle=None, rule=None, block_pass=None):
+                lanes=None, fill_Xt=True, shuffle=None, rule=None, block_pass=None,
+                merge_pass=None):
     """``train_steps_blocked`` on a workspace, with ``lanes`` lanes (default: all the workspace
     has). ``state``: the optimizer state (an array always: a (0, 0) one for gradient descent).
     ``fill_Xt``: copy X into ``ws.Xt`` first (the first call of a fit; later calls on the same X
@@ -606,21 +631,23 @@ def run_blocked(theta, dims, ws, X, Y, activation, head, opt, hyper, state, drop
     n_steps epochs, on a workspace made with its batch size). ``rule``: an ``epoch_rule`` array
     (default: ``epoch_rule.inactive()``). ``block_pass``: ``block_pass_for`` these
     arguments, when the caller has it already."""
+    if merge_pass is None:  # first: see _trainers.BlockedMinibatch._passes
+        merge_pass = merge_pass_for(theta, dims, ws, opt, hyper, state)
     if block_pass is None:
         block_pass = block_pass_for(theta, dims, ws, Y, activation, head, dropout, shuffle)
     return train_steps_blocked(*_trainer_args(theta, dims, ws, X, Y, activation, head, opt, hyper,
                                               state, dropout, n_steps, lanes, fill_Xt, shuffle,
-                                              rule, block_pass))
+                                              rule, block_pass, merge_pass))
 
 
 def _trainer_args(theta, dims, ws, X, Y, activation, head, opt, hyper, state, dropout, n_steps,
-                  lanes, fill_Xt, shuffle, rule, block_pass):
+                  lanes, fill_Xt, shuffle, rule, block_pass, merge_pass):
     lanes = ws.acts.shape[0] if lanes is None else lanes
     rule = epoch_rule.inactive() if rule is None else rule
     return (theta, dims, X, ws.Xt, fill_Xt, Y, activation, sigmoidal_flag(activation), ws.narrow,
             ws.dZ1, ws.Wt, ws.Wt_at, head, opt, hyper, state, dropout, n_steps, ws.block,
             ws.group, ws.last_block, ws.last_group, ws.acts[:lanes], ws.D[:lanes], ws.P,
-            ws.grad, ws.costp, shuffle, rule, block_pass)
+            ws.grad, ws.costp, shuffle, rule, block_pass, merge_pass)
 
 
 def block_pass_for(theta, dims, ws, Y, activation, head, dropout, shuffle=None):
@@ -637,6 +664,16 @@ def block_pass_for(theta, dims, ws, Y, activation, head, dropout, shuffle=None):
 def _block_pass_args(theta, dims, ws, Y, activation, head, dropout):
     return (theta, dims, ws.Xt, Y, activation, sigmoidal_flag(activation), ws.narrow, ws.dZ1,
             ws.Wt, ws.Wt_at, 0, 0, ws.acts[0], ws.D[0], ws.P[0], 0.0, True, head, dropout, 0)
+
+
+def merge_pass_for(theta, dims, ws, opt, hyper, state):
+    """``_merge_update`` compiled for what ``train_steps_blocked`` passes it (the group count,
+    the parameter range and 1/m as the trainer types them)."""
+    return native(_merge_update, _merge_pass_args(theta, dims, ws, opt, hyper, state))
+
+
+def _merge_pass_args(theta, dims, ws, opt, hyper, state):
+    return (theta, dims, ws.P, 0, ws.grad, 0, 0, 0.0, opt, hyper, state, ws.Wt, ws.Wt_at)
 
 
 _Y_AT = 3  # Y's place in ``_block_pass``'s arguments
@@ -664,9 +701,11 @@ def run_blocked_parts(theta, dims, ws, X, Y, activation, head, opt, hyper, state
     sig = _block_pass_types(_block_pass_args(theta, dims, ws, Y, activation, head, dropout),
                             shuffle)
     block_pass = NativeType(types.float64(*sig))
+    merge_pass = NativeType(types.none(*argument_types(
+        _merge_pass_args(theta, dims, ws, opt, hyper, state))))
     args = _trainer_args(theta, dims, ws, X, Y, activation, head, opt, hyper, state, dropout,
-                         n_steps, lanes, fill_Xt, shuffle, rule, None)
-    trainer = argument_types(args[:-1]) + (block_pass,)
+                         n_steps, lanes, fill_Xt, shuffle, rule, None, None)
+    trainer = argument_types(args[:-2]) + (block_pass, merge_pass)
     return trainer, [(_block_pass, sig)]
 
 

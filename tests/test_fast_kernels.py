@@ -326,6 +326,28 @@ def test_transpose_rows_copies_exactly_its_rows(dtype, rng):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
+def test_merge_tasks_keep_the_transposed_weights_of_what_they_update(dtype, rng):
+    """Merge tasks over parameter ranges that start and end inside rows of W, in one row, and
+    across layers: afterwards each transposed W's copy in Wt (layers 1 and 3 here, not 2) is
+    the transpose of the updated W."""
+    dims = np.array([7, 13, 5, 3], np.int64)
+    size = K.n_parameters(dims)
+    Wt_at = np.array([-1, 0, -1, 7 * 13], np.int64)  # layers 1 and 3 transposed, 2 not
+    P = rng.standard_normal((2, size)).astype(dtype)
+    for bounds in ([0, size], [0, 3, 10, 100, 101, 163, size], [0, 64, 128, 160, size]):
+        theta = rng.standard_normal(size).astype(dtype)
+        Wt = np.full(7 * 13 + 5 * 3, np.nan, dtype)
+        grad = np.zeros(size, dtype)
+        for p0, p1 in zip(bounds[:-1], bounds[1:]):
+            blocked._merge_update(theta, dims, P, 2, grad, p0, p1, 0.5, static(optim.GD),
+                                  optim.make_hyper(0.1), np.zeros((0, 0), dtype), Wt, Wt_at)
+        W1 = theta[:91].reshape(13, 7)
+        W3 = theta[91 + 13 + 65 + 5:91 + 13 + 65 + 5 + 15].reshape(3, 5)
+        np.testing.assert_array_equal(Wt[:91].reshape(7, 13), W1.T)
+        np.testing.assert_array_equal(Wt[91:].reshape(5, 3), W3.T)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
 def test_narrow_forward_matches_numpy(dtype, rng):
     """The few-units, many-inputs product, with rows and units left over from its 4×4 tiles."""
     for rows, n in ((11, 7), (8, 4), (3, 2)):

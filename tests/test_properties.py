@@ -236,11 +236,14 @@ def _blocked_cases(rng, kind):
                                     ws.last_block, ws.last_group, ws.acts, ws.D, ws.P, ws.grad,
                                     ws.costp, None, _rule("scheduled" if code % 2 else "off"),
                                     blocked.block_pass_for(theta, dims, ws, Y, code,
-                                                           SIGMOID_HEAD, None)),
+                                                           SIGMOID_HEAD, None),
+                                    blocked.merge_pass_for(theta, dims, ws, static(optim.GD),
+                                                           optim.make_hyper(0.1),
+                                                           np.zeros((0, theta.size)))),
             "_merge_update": (theta, dims, rng.standard_normal(ws.P.shape), ws.P.shape[0],
                               ws.grad, 3, theta.size, 1 / m, static(optim.ADAM),
                               optim.make_hyper(0.1, step=2, lambd=0.3),
-                              rng.random((2, theta.size))),
+                              rng.random((2, theta.size)), ws.Wt.copy(), ws.Wt_at),
         }[kind]
         cases.append(args)
     if kind == "train_steps_blocked":  # minibatches: 12, then a last batch of 8 in its own plan
@@ -259,7 +262,9 @@ def _blocked_cases(rng, kind):
                       None, 2, ws.block, ws.group, ws.last_block, ws.last_group, ws.acts, ws.D,
                       ws.P, ws.grad, ws.costp, shuffle, _rule("stop"),
                       blocked.block_pass_for(theta, dims, ws, Y, code, SIGMOID_HEAD, None,
-                                             shuffle)))
+                                             shuffle),
+                      blocked.merge_pass_for(theta, dims, ws, static(optim.ADAM),
+                                             optim.make_hyper(0.1), rng.random((2, theta.size)))))
     return cases
 
 
@@ -514,6 +519,9 @@ CASES = {
                                           beta) for r in (1, 6) for beta in (0.0, 1.0)],
     "blocked._block_pass": lambda rng: _blocked_cases(rng, "_block_pass"),
     "blocked._merge_update": lambda rng: _blocked_cases(rng, "_merge_update")[:1],
+    # W (5 × 3) at theta[2:]: a range starting and ending inside rows, one inside a row, all
+    "blocked._refresh_Wt": lambda rng: [(rng.standard_normal(20), 2, 5, 3, np.zeros(17), 2, lo, hi)
+                                        for lo, hi in ((3, 13), (6, 7), (2, 17))],
     "blocked._transpose_weights": lambda rng: [(
         rng.standard_normal(K.n_parameters(np.array([3, 5, 4, 1]))), np.array([3, 5, 4, 1]),
         np.zeros(19), np.array([-1, 0, -1, 15]))],  # layers 1 and 3 transposed, 2 not
