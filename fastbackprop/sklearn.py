@@ -107,6 +107,17 @@ class _BaseMLP(BaseEstimator):
         self.dtype = dtype
         self.n_threads = n_threads
 
+    @classmethod
+    def _get_param_names(cls):
+        """scikit-learn's: the constructor's parameter names, read from its signature once per
+        class (scikit-learn reads it on every ``get_params``, and every fit validates its
+        parameters through that: 70 µs of a 2.7 ms fit; docs/sklearn.md, "Speed")."""
+        names = cls.__dict__.get("_param_names_cache")
+        if names is None:
+            names = tuple(super()._get_param_names())
+            cls._param_names_cache = names
+        return list(names)
+
     # -- the parts scikit-learn's subclasses differ in -----------------------------------------
 
     def _targets(self, X, y, incremental, reset, classes=None):

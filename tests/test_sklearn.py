@@ -226,3 +226,27 @@ def test_bad_parameters_are_named():
         clf.set_params(warm_start=True).fit(X[y < 2], y[y < 2])
     for a, b in zip(before, clf.coefs_):
         np.testing.assert_array_equal(a, b)
+
+
+def test_parameter_names_are_each_classs_own_and_set_params_is_validated_again():
+    """The constructor's parameter names are read once per class (a cache): each estimator, and
+    a subclass with a parameter of its own, still gets its own names, and a parameter changed
+    by set_params after a fit is validated at the next fit."""
+    import inspect
+
+    class Wider(MLPClassifier):
+        def __init__(self, width=3, **kwargs):
+            super().__init__(**kwargs)
+            self.width = width
+
+    for Estimator in (MLPClassifier, MLPRegressor):
+        expected = sorted(p for p in inspect.signature(Estimator.__init__).parameters
+                          if p != "self")
+        assert Estimator()._get_param_names() == expected
+        assert sorted(Estimator().get_params()) == expected
+    assert "width" not in MLPClassifier().get_params()
+    X, y = _iris()
+    clf = MLPClassifier(**SMALL).fit(X, y)
+    with pytest.raises(ValueError, match="'alpha' parameter"):
+        clf.set_params(alpha=-1.0).fit(X, y)
+    assert Wider._get_param_names() == ["width"]  # scikit-learn's rule: named ones only
